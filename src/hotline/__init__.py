@@ -1,0 +1,1 @@
+"""Hotline: an open-source contact-center platform."""

@@ -1,0 +1,63 @@
+"""Commands: what the interaction server asks a gateway to do.
+
+Plain records; a gateway carries them out (rings a phone, bridges media, plays a busy tone) and
+reports the outcome back as events. The simulator carries them out in virtual time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """Refuse the interaction: `reason` is `blacklisted` (caller hears busy), `closed`,
+    `no_route` or `max_wait` (the caller waited as long as the queue allows)."""
+
+    interaction_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlayQueueMusic:
+    """The interaction waits in `queue`: play its music on hold and announcements."""
+
+    interaction_id: str
+    queue: str
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """Ring agent `agent_id` with the interaction; the server withdraws it after
+    `ring_timeout` seconds without an answer (RONA)."""
+
+    interaction_id: str
+    agent_id: str
+    queue: str
+    ring_timeout: float
+
+
+@dataclass(frozen=True, slots=True)
+class CancelOffer:
+    """Stop ringing the agent: the offer was not answered in time or the customer left."""
+
+    interaction_id: str
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Connect:
+    """Join the customer and the agent who answered (bridge the media)."""
+
+    interaction_id: str
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Hangup:
+    """Release every remaining leg of the interaction."""
+
+    interaction_id: str
+
+
+Command = Reject | PlayQueueMusic | Offer | CancelOffer | Connect | Hangup

@@ -1,0 +1,121 @@
+"""Events: what a gateway tells the interaction server happened.
+
+Each is a small immutable record handed to `InteractionServer.handle(event, now)`. Gateways
+create them from SIP messages, CTI requests, the simulator's synthetic callers or tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from hotline.core.model import Channel
+
+_NO_ATTRIBUTES: Mapping[str, str] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class InteractionArrived:
+    """A customer contact reached the center (a call on a trunk, a chat, an e-mail...).
+
+    `queue` names a target chosen upstream (an IVR flow, a callback request) and bypasses DNIS
+    routing; `attributes` carries data collected on the way (IVR digits, customer tier) and
+    travels with the interaction to routing and to the agent's screen.
+    """
+
+    interaction_id: str
+    ani: str = ""
+    dnis: str = ""
+    channel: Channel = Channel.VOICE
+    priority: int = 0
+    queue: str | None = None
+    attributes: Mapping[str, str] = field(default_factory=lambda: _NO_ATTRIBUTES)
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerHungUp:
+    """The customer left: hung up the call, closed the chat."""
+
+    interaction_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgentLoggedIn:
+    """An agent logged in, to the named queues or (None) to every queue their skills fit."""
+
+    agent_id: str
+    queues: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AgentLoggedOut:
+    """An agent logged out."""
+
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgentReady:
+    """An agent made themself available for interactions."""
+
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgentNotReady:
+    """An agent asked to be not ready with a reason code; deferred until a call in hand ends."""
+
+    agent_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgentAnswered:
+    """The agent accepted the interaction offered to them (picked up the ringing phone)."""
+
+    interaction_id: str
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgentDeclined:
+    """The agent refused the interaction offered to them."""
+
+    interaction_id: str
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgentHungUp:
+    """The agent ended the interaction in service."""
+
+    interaction_id: str
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class WrapUpEnded:
+    """The agent finished after-call work before (or without) its timer."""
+
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class TimerFired:
+    """The time returned by `next_timer()` has come; the server acts on every due timer."""
+
+
+Event = (
+    InteractionArrived
+    | CustomerHungUp
+    | AgentLoggedIn
+    | AgentLoggedOut
+    | AgentReady
+    | AgentNotReady
+    | AgentAnswered
+    | AgentDeclined
+    | AgentHungUp
+    | WrapUpEnded
+    | TimerFired
+)

@@ -1,0 +1,60 @@
+"""Facts: the durable record of everything that happened, time-stamped.
+
+Every change of an interaction's or an agent's state produces one fact. CDRs, interval reports,
+the wall board and an agent's history are all projections of this stream; the journal stores it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from hotline.core.agent_fsm import AgentState
+from hotline.core.interaction_fsm import InteractionState
+from hotline.core.model import Channel
+
+
+@dataclass(frozen=True, slots=True)
+class InteractionDelivered:
+    """An interaction came into being (state `delivered`) with what is known of the customer."""
+
+    at: float
+    interaction_id: str
+    channel: Channel
+    ani: str
+    dnis: str
+    attributes: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class InteractionStateChanged:
+    """An interaction moved from `old` to `new` state; `reason` says why (see `Why`).
+
+    `queue` is the queue it is in (or was in, when it leaves one); `agent` the agent concerned;
+    `priority` its effective priority while queued.
+    """
+
+    at: float
+    interaction_id: str
+    old: InteractionState
+    new: InteractionState
+    reason: str
+    queue: str | None = None
+    agent: str | None = None
+    priority: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class AgentStateChanged:
+    """An agent moved from `old` to `new` state; `reason` is the not-ready reason code or why the
+    change happened; `interaction_id` the interaction concerned, if any."""
+
+    at: float
+    agent_id: str
+    old: AgentState
+    new: AgentState
+    reason: str = ""
+    interaction_id: str | None = None
+
+
+Fact = InteractionDelivered | InteractionStateChanged | AgentStateChanged

@@ -1,0 +1,110 @@
+"""The interaction state machine (R3).
+
+Theory of operation
+-------------------
+An interaction (a call, chat or e-mail) is delivered, routed to a queue, waits there, is offered
+to an agent, served, and completed. `TRANSITIONS[state][trigger] -> new state` is the whole
+machine; a trigger not in the table for the current state raises
+`IllegalInteractionTransition` and changes nothing.
+
+    delivered --route--> routing --enqueue--> queued --offer--> offered --answer--> in_service
+    in_service --hangup--> completed
+    routing --reject--> completed          (blacklisted, closed, no route)
+    queued --abandon / max_wait--> completed
+    queued --overflow--> routing           (then enqueue in the overflow queue)
+    offered --requeue--> queued            (ring-no-answer or declined: back to its old place)
+    offered --abandon--> completed         (customer hung up while the agent's phone rang)
+
+Completion is final: a completed interaction accepts nothing more.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class InteractionState(StrEnum):
+    DELIVERED = "delivered"
+    ROUTING = "routing"
+    QUEUED = "queued"
+    OFFERED = "offered"
+    IN_SERVICE = "in_service"
+    COMPLETED = "completed"
+
+
+class InteractionTrigger(StrEnum):
+    ROUTE = "route"
+    REJECT = "reject"
+    ENQUEUE = "enqueue"
+    OFFER = "offer"
+    ANSWER = "answer"
+    REQUEUE = "requeue"
+    ABANDON = "abandon"
+    MAX_WAIT = "max_wait"
+    OVERFLOW = "overflow"
+    HANGUP = "hangup"
+
+
+S = InteractionState
+T = InteractionTrigger
+
+TRANSITIONS: dict[InteractionState, dict[InteractionTrigger, InteractionState]] = {
+    S.DELIVERED: {T.ROUTE: S.ROUTING},
+    S.ROUTING: {T.ENQUEUE: S.QUEUED, T.REJECT: S.COMPLETED},
+    S.QUEUED: {
+        T.OFFER: S.OFFERED,
+        T.ABANDON: S.COMPLETED,
+        T.MAX_WAIT: S.COMPLETED,
+        T.OVERFLOW: S.ROUTING,
+    },
+    S.OFFERED: {T.ANSWER: S.IN_SERVICE, T.REQUEUE: S.QUEUED, T.ABANDON: S.COMPLETED},
+    S.IN_SERVICE: {T.HANGUP: S.COMPLETED},
+    S.COMPLETED: {},
+}
+"""Every legal move of an interaction; anything else is an `IllegalInteractionTransition`."""
+
+
+class Why(StrEnum):
+    """Reasons recorded on interaction facts, beyond the trigger itself."""
+
+    ROUTED = "routed"
+    OVERFLOW = "overflow"
+    BLACKLISTED = "blacklisted"
+    CLOSED = "closed"
+    NO_ROUTE = "no_route"
+    MAX_WAIT = "max_wait"
+    OFFERED = "offered"
+    STICKY = "sticky"
+    NO_ANSWER = "no_answer"
+    DECLINED = "declined"
+    AGENT_LOGGED_OUT = "agent_logged_out"
+    ANSWERED = "answered"
+    ABANDONED = "abandoned"
+    AGENT_HUNG_UP = "agent_hung_up"
+    CUSTOMER_HUNG_UP = "customer_hung_up"
+
+
+class IllegalInteractionTransition(Exception):
+    """A trigger that the interaction's current state does not allow."""
+
+    def __init__(
+        self, interaction_id: str, state: InteractionState, trigger: InteractionTrigger
+    ) -> None:
+        allowed = ", ".join(sorted(TRANSITIONS[state])) or "nothing (it is completed)"
+        super().__init__(
+            f"interaction {interaction_id!r} cannot {trigger.value!r} while {state.value!r} "
+            f"(allowed: {allowed})"
+        )
+        self.interaction_id = interaction_id
+        self.state = state
+        self.trigger = trigger
+
+
+def next_interaction_state(
+    interaction_id: str, state: InteractionState, trigger: InteractionTrigger
+) -> InteractionState:
+    """The state `trigger` leads to from `state`, or `IllegalInteractionTransition`."""
+    new = TRANSITIONS[state].get(trigger)
+    if new is None:
+        raise IllegalInteractionTransition(interaction_id, state, trigger)
+    return new

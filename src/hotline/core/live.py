@@ -1,0 +1,116 @@
+"""The server's moving parts: each agent's and interaction's current state, and each queue's
+waiting line and ready agents. Plain mutable records; the server alone changes them."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from hotline.core.agent_fsm import AgentState
+from hotline.core.interaction_fsm import InteractionState
+from hotline.core.model import Agent, Channel, Queue
+
+if TYPE_CHECKING:
+    from hotline.core.selection import ReadyPool
+    from hotline.core.timers import Timer
+    from hotline.core.waiting import WaitingLine
+
+
+class LiveAgent:
+    """An agent as the ACD sees them now."""
+
+    __slots__ = (
+        "calls_handled",
+        "config",
+        "index",
+        "interaction",
+        "last_hangup",
+        "pending_not_ready",
+        "ready_epoch",
+        "ready_since",
+        "reason",
+        "serving",
+        "since",
+        "state",
+        "sticky",
+        "wrap_timer",
+    )
+
+    def __init__(self, config: Agent, index: int) -> None:
+        self.config = config
+        self.index = index
+        self.state = AgentState.LOGGED_OUT
+        self.reason = ""
+        self.since = 0.0
+        self.serving: list[LiveQueue] = []
+        self.interaction: LiveInteraction | None = None
+        self.ready_since = 0.0
+        self.ready_epoch = 0
+        self.last_hangup = 0.0
+        self.calls_handled = 0
+        self.pending_not_ready: str | None = None
+        self.wrap_timer: Timer | None = None
+        self.sticky: deque[LiveInteraction] = deque()
+
+
+class LiveInteraction:
+    """An interaction in progress; forgotten by the server once completed."""
+
+    __slots__ = (
+        "agent",
+        "ani",
+        "attributes",
+        "channel",
+        "dnis",
+        "id",
+        "line_token",
+        "order",
+        "priority",
+        "queue",
+        "queued_since",
+        "ring_timer",
+        "state",
+        "sticky_agent",
+        "sticky_timer",
+        "wait_timers",
+        "waiting_since",
+    )
+
+    def __init__(
+        self,
+        interaction_id: str,
+        order: int,
+        channel: Channel,
+        ani: str,
+        dnis: str,
+        attributes: Mapping[str, str],
+    ) -> None:
+        self.id = interaction_id
+        self.order = order
+        self.channel = channel
+        self.ani = ani
+        self.dnis = dnis
+        self.attributes = attributes
+        self.state = InteractionState.DELIVERED
+        self.priority = 0
+        self.queue: LiveQueue | None = None
+        self.queued_since = 0.0
+        self.waiting_since: float | None = None
+        self.agent: LiveAgent | None = None
+        self.line_token = 0
+        self.ring_timer: Timer | None = None
+        self.wait_timers: list[Timer] = []
+        self.sticky_agent: LiveAgent | None = None
+        self.sticky_timer: Timer | None = None
+
+
+class LiveQueue:
+    """A queue's waiting line and the pool of its ready agents."""
+
+    __slots__ = ("config", "line", "pool")
+
+    def __init__(self, config: Queue, line: WaitingLine, pool: ReadyPool) -> None:
+        self.config = config
+        self.line = line
+        self.pool = pool

@@ -1,0 +1,567 @@
+"""The interaction server: the ACD and routing core, sans I/O.
+
+Theory of operation
+-------------------
+`handle(event, now)` applies one event at time `now` (seconds since the epoch) and returns the
+commands a gateway must carry out. `next_timer()` tells the shell when to call
+`handle(TimerFired(), deadline)`. `drain_facts()` hands over the facts recorded since the last
+call, one per state change, for the journal and the projections (reports, wall board).
+
+Matching keeps one invariant: an agent is ready only while none of the queues they serve has an
+interaction waiting. So an arriving interaction only needs to look for a ready agent in its
+queue's pool, and an agent who becomes ready only needs to look at the heads of their queues'
+waiting lines (highest priority, then longest waiting, across queues).
+
+An event that is not valid now (an unknown agent, an answer to an offer that was never made, an
+illegal state change) raises a `CoreError` subclass before anything is changed.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import Any
+
+from hotline.core.agent_fsm import AgentState, AgentTrigger, next_agent_state
+from hotline.core.commands import (
+    CancelOffer,
+    Command,
+    Connect,
+    Hangup,
+    Offer,
+    PlayQueueMusic,
+    Reject,
+)
+from hotline.core.errors import CoreError, NotOffered, UnknownAgent, UnknownInteraction
+from hotline.core.events import (
+    AgentAnswered,
+    AgentDeclined,
+    AgentHungUp,
+    AgentLoggedIn,
+    AgentLoggedOut,
+    AgentNotReady,
+    AgentReady,
+    CustomerHungUp,
+    Event,
+    InteractionArrived,
+    TimerFired,
+    WrapUpEnded,
+)
+from hotline.core.facts import (
+    AgentStateChanged,
+    Fact,
+    InteractionDelivered,
+    InteractionStateChanged,
+)
+from hotline.core.interaction_fsm import (
+    InteractionState,
+    InteractionTrigger,
+    Why,
+    next_interaction_state,
+)
+from hotline.core.live import LiveAgent, LiveInteraction, LiveQueue
+from hotline.core.model import Tenant
+from hotline.core.routing import route
+from hotline.core.selection import pool_for
+from hotline.core.tenant_check import check_tenant
+from hotline.core.timers import Timer, TimerKind, TimerQueue
+from hotline.core.waiting import WaitingLine
+
+A = AgentState
+AT = AgentTrigger
+I = InteractionState  # noqa: E741
+IT = InteractionTrigger
+
+
+class InteractionServer:
+    """One tenant's interaction server."""
+
+    def __init__(self, tenant: Tenant, *, seed: int = 0) -> None:
+        check_tenant(tenant)
+        self.tenant = tenant
+        self._rng = random.Random(seed)
+        self._queues = {
+            q.name: LiveQueue(q, WaitingLine(), pool_for(q, self._rng)) for q in tenant.queues
+        }
+        self._queue_names = frozenset(self._queues)
+        self._agents = {a.id: LiveAgent(a, i) for i, a in enumerate(tenant.agents)}
+        self._interactions: dict[str, LiveInteraction] = {}
+        self._order = 0
+        self._timers = TimerQueue()
+        self._facts: list[Fact] = []
+        self._out: list[Command] = []
+        self._now = 0.0
+        self._last_agent_by_ani: dict[str, LiveAgent] = {}
+        self._handlers: dict[type, Callable[[Any], None]] = {
+            InteractionArrived: self._arrived,
+            CustomerHungUp: self._customer_hung_up,
+            AgentLoggedIn: self._logged_in,
+            AgentLoggedOut: self._logged_out,
+            AgentReady: self._ready,
+            AgentNotReady: self._not_ready,
+            AgentAnswered: self._answered,
+            AgentDeclined: self._declined,
+            AgentHungUp: self._agent_hung_up,
+            WrapUpEnded: self._wrap_up_ended,
+            TimerFired: self._timer_fired,
+        }
+
+    # -- the interface ------------------------------------------------------------------------
+
+    def handle(self, event: Event, now: float) -> list[Command]:
+        """Apply `event` at time `now`; return the commands for the gateway."""
+        handler = self._handlers.get(type(event))
+        if handler is None:
+            raise TypeError(f"not an interaction-server event: {event!r}")
+        self._now = now
+        out: list[Command] = []
+        self._out = out
+        handler(event)
+        return out
+
+    def next_timer(self) -> float | None:
+        """When the server next needs `TimerFired`, or None when nothing is pending."""
+        return self._timers.next_deadline()
+
+    def drain_facts(self) -> list[Fact]:
+        """The facts recorded since the last call, oldest first."""
+        facts, self._facts = self._facts, []
+        return facts
+
+    # -- read-only views (wall board, tests) ----------------------------------------------------
+
+    def agent_state(self, agent_id: str) -> AgentState:
+        return self._agent(agent_id).state
+
+    def agent_interaction(self, agent_id: str) -> str | None:
+        ix = self._agent(agent_id).interaction
+        return ix.id if ix is not None else None
+
+    def interaction_state(self, interaction_id: str) -> InteractionState | None:
+        """The state of an interaction in progress; None once completed (or never seen)."""
+        ix = self._interactions.get(interaction_id)
+        return ix.state if ix is not None else None
+
+    def waiting(self, queue: str) -> list[str]:
+        """Interactions waiting in `queue` (in its line or held for a sticky agent), by place."""
+        q = self._queues[queue]
+        members = [ix for ix in self._interactions.values()
+                   if ix.queue is q and ix.state is I.QUEUED]
+        members.sort(key=lambda ix: (-ix.priority, ix.waiting_since, ix.order))
+        return [ix.id for ix in members]
+
+    def active_interactions(self) -> list[str]:
+        return list(self._interactions)
+
+    def agent_ids(self) -> list[str]:
+        return list(self._agents)
+
+    # -- events ---------------------------------------------------------------------------------
+
+    def _arrived(self, e: InteractionArrived) -> None:
+        if e.interaction_id in self._interactions:
+            raise CoreError(f"interaction {e.interaction_id!r} is already in progress")
+        decision = route(self.tenant, self._queue_names, e, self._now)
+        self._order += 1
+        ix = LiveInteraction(e.interaction_id, self._order, e.channel, e.ani, e.dnis, e.attributes)
+        self._interactions[ix.id] = ix
+        self._facts.append(
+            InteractionDelivered(self._now, ix.id, e.channel, e.ani, e.dnis, e.attributes)
+        )
+        self._move(ix, IT.ROUTE, Why.ROUTED)
+        if decision.rejected is not None:
+            self._move(ix, IT.REJECT, decision.rejected)
+            self._out.append(Reject(ix.id, decision.rejected.value))
+            del self._interactions[ix.id]
+            return
+        assert decision.queue is not None
+        ix.priority = decision.priority
+        self._enqueue(ix, self._queues[decision.queue], Why.ROUTED)
+
+    def _customer_hung_up(self, e: CustomerHungUp) -> None:
+        ix = self._interaction(e.interaction_id)
+        state = ix.state
+        if state is I.QUEUED:
+            self._leave_queue(ix)
+            self._move(ix, IT.ABANDON, Why.ABANDONED)
+            self._forget(ix)
+        elif state is I.OFFERED:
+            agent = ix.agent
+            assert agent is not None
+            self._timers.cancel(ix.ring_timer)
+            self._move(ix, IT.ABANDON, Why.ABANDONED)
+            self._out.append(CancelOffer(ix.id, agent.config.id))
+            agent.interaction = None
+            self._forget(ix)
+            if agent.pending_not_ready is not None:
+                self._agent_to_not_ready(agent, AT.WITHDRAWN_TO_NOT_READY)
+            else:
+                self._agent_move(agent, AT.WITHDRAWN, "customer_left", ix.id)
+                self._agent_became_ready(agent)
+        elif state is I.IN_SERVICE:
+            self._move(ix, IT.HANGUP, Why.CUSTOMER_HUNG_UP)
+            self._out.append(Hangup(ix.id))
+            self._end_of_service(ix)
+        else:  # pragma: no cover - delivered and routing never outlive an event
+            raise CoreError(f"interaction {ix.id!r} is {state.value}")
+
+    def _logged_in(self, e: AgentLoggedIn) -> None:
+        agent = self._agent(e.agent_id)
+        next_agent_state(agent.config.id, agent.state, AT.LOGIN)
+        if e.queues is None:
+            serving = [q for q in self._queues.values() if agent.config.serves(q.config)]
+        else:
+            serving = []
+            for name in e.queues:
+                q = self._queues.get(name)
+                if q is None:
+                    raise CoreError(f"agent {agent.config.id!r} cannot log in to unknown queue "
+                                    f"{name!r} (queues: {', '.join(sorted(self._queues))})")
+                if not agent.config.serves(q.config):
+                    raise CoreError(f"agent {agent.config.id!r} lacks the skills queue {name!r} "
+                                    f"requires ({dict(q.config.skills)})")
+                serving.append(q)
+        agent.serving = serving
+        agent.calls_handled = 0
+        agent.last_hangup = self._now
+        agent.pending_not_ready = None
+        self._agent_move(agent, AT.LOGIN, "login")
+
+    def _logged_out(self, e: AgentLoggedOut) -> None:
+        agent = self._agent(e.agent_id)
+        state = agent.state
+        next_agent_state(agent.config.id, state, AT.LOGOUT)
+        if state is A.READY:
+            self._leave_pools(agent)
+        elif state is A.WRAP_UP:
+            self._timers.cancel(agent.wrap_timer)
+        ix = agent.interaction
+        if state is A.RESERVED and ix is not None:
+            self._timers.cancel(ix.ring_timer)
+            self._out.append(CancelOffer(ix.id, agent.config.id))
+            agent.interaction = None
+            self._agent_move(agent, AT.LOGOUT, "logout", ix.id)
+            self._requeue(ix, Why.AGENT_LOGGED_OUT)
+        else:
+            self._agent_move(agent, AT.LOGOUT, "logout")
+        agent.serving = []
+        self._release_sticky(agent)
+
+    def _ready(self, e: AgentReady) -> None:
+        agent = self._agent(e.agent_id)
+        state = agent.state
+        if state in (A.RESERVED, A.BUSY):
+            agent.pending_not_ready = None  # "ready" withdraws a deferred not-ready request
+            return
+        if state is A.WRAP_UP:
+            agent.pending_not_ready = None
+            self._wrap_up_ended(WrapUpEnded(agent.config.id))
+            return
+        self._agent_move(agent, AT.READY, "")
+        agent.pending_not_ready = None
+        self._agent_became_ready(agent)
+
+    def _not_ready(self, e: AgentNotReady) -> None:
+        agent = self._agent(e.agent_id)
+        if e.reason not in self.tenant.not_ready_reasons:
+            raise CoreError(f"not-ready reason {e.reason!r} is not one of tenant "
+                            f"{self.tenant.name!r}'s: {', '.join(self.tenant.not_ready_reasons)}")
+        state = agent.state
+        if state in (A.RESERVED, A.BUSY):
+            agent.pending_not_ready = e.reason
+            return
+        next_agent_state(agent.config.id, state, AT.NOT_READY)
+        if state is A.READY:
+            self._leave_pools(agent)
+        elif state is A.WRAP_UP:
+            self._timers.cancel(agent.wrap_timer)
+        self._agent_move(agent, AT.NOT_READY, e.reason)
+
+    def _answered(self, e: AgentAnswered) -> None:
+        ix, agent = self._offered_pair(e.interaction_id, e.agent_id)
+        self._timers.cancel(ix.ring_timer)
+        self._agent_move(agent, AT.ANSWER, "", ix.id)
+        self._move(ix, IT.ANSWER, Why.ANSWERED)
+        agent.calls_handled += 1
+        if ix.ani:
+            self._last_agent_by_ani[ix.ani] = agent
+        self._out.append(Connect(ix.id, agent.config.id))
+
+    def _declined(self, e: AgentDeclined) -> None:
+        ix, agent = self._offered_pair(e.interaction_id, e.agent_id)
+        self._timers.cancel(ix.ring_timer)
+        self._out.append(CancelOffer(ix.id, agent.config.id))
+        agent.interaction = None
+        agent.pending_not_ready = None
+        self._agent_move(agent, AT.DECLINE, Why.DECLINED.value, ix.id)
+        self._requeue(ix, Why.DECLINED)
+
+    def _agent_hung_up(self, e: AgentHungUp) -> None:
+        ix = self._interaction(e.interaction_id)
+        agent = self._agent(e.agent_id)
+        if ix.agent is not agent or ix.state is not I.IN_SERVICE:
+            raise NotOffered(f"agent {agent.config.id!r} is not serving interaction {ix.id!r}")
+        self._move(ix, IT.HANGUP, Why.AGENT_HUNG_UP)
+        self._out.append(Hangup(ix.id))
+        self._end_of_service(ix)
+
+    def _wrap_up_ended(self, e: WrapUpEnded) -> None:
+        agent = self._agent(e.agent_id)
+        next_agent_state(agent.config.id, agent.state, AT.WRAP_UP_END)
+        self._timers.cancel(agent.wrap_timer)
+        self._finish_wrap_up(agent)
+
+    def _timer_fired(self, _: TimerFired) -> None:
+        now = self._now
+        timers = self._timers
+        while (timer := timers.pop_due(now)) is not None:
+            kind = timer.kind
+            if kind is TimerKind.WRAP_UP:
+                self._finish_wrap_up(timer.subject)
+            elif kind is TimerKind.RING_NO_ANSWER:
+                self._ring_no_answer(timer.subject)
+            elif kind is TimerKind.OVERFLOW:
+                self._overflow(timer.subject)
+            elif kind is TimerKind.MAX_WAIT:
+                self._max_wait(timer.subject)
+            else:
+                self._sticky_expired(timer.subject)
+
+    # -- interactions ---------------------------------------------------------------------------
+
+    def _enqueue(self, ix: LiveInteraction, q: LiveQueue, why: Why) -> None:
+        now = self._now
+        ix.queue = q
+        ix.queued_since = now
+        if ix.waiting_since is None:
+            ix.waiting_since = now
+        self._move(ix, IT.ENQUEUE, why)
+        self._out.append(PlayQueueMusic(ix.id, q.config.name))
+        self._arm_wait_timers(ix)
+        sticky_wait = self.tenant.sticky_wait
+        if sticky_wait is not None and ix.ani:
+            agent = self._last_agent_by_ani.get(ix.ani)
+            if agent is not None and q in agent.serving:
+                if agent.state is A.READY:
+                    self._offer(ix, agent, Why.STICKY)
+                    return
+                if sticky_wait > 0:
+                    ix.sticky_agent = agent
+                    agent.sticky.append(ix)
+                    ix.sticky_timer = self._timers.schedule(
+                        now + sticky_wait, TimerKind.STICKY, ix
+                    )
+                    return
+        self._match_or_wait(ix)
+
+    def _match_or_wait(self, ix: LiveInteraction) -> None:
+        q = ix.queue
+        assert q is not None
+        agent = q.pool.best()
+        if agent is not None:
+            self._offer(ix, agent, Why.OFFERED)
+        else:
+            q.line.push(ix)
+
+    def _arm_wait_timers(self, ix: LiveInteraction) -> None:
+        q = ix.queue
+        assert q is not None
+        config = q.config
+        if config.overflow is not None:
+            ix.wait_timers.append(self._timers.schedule(
+                ix.queued_since + config.overflow.after, TimerKind.OVERFLOW, ix))
+        if config.max_wait is not None:
+            ix.wait_timers.append(self._timers.schedule(
+                ix.queued_since + config.max_wait, TimerKind.MAX_WAIT, ix))
+
+    def _disarm_wait_timers(self, ix: LiveInteraction) -> None:
+        for timer in ix.wait_timers:
+            timer.alive = False
+        ix.wait_timers.clear()
+
+    def _leave_queue(self, ix: LiveInteraction) -> None:
+        """Take a queued interaction out of its line (or a sticky agent's hold)."""
+        self._disarm_wait_timers(ix)
+        if ix.sticky_agent is not None:
+            self._timers.cancel(ix.sticky_timer)
+            ix.sticky_agent = None  # the agent's deque entry is skipped when reached
+        else:
+            assert ix.queue is not None
+            ix.queue.line.remove(ix)
+
+    def _offer(self, ix: LiveInteraction, agent: LiveAgent, why: Why) -> None:
+        q = ix.queue
+        assert q is not None
+        self._disarm_wait_timers(ix)
+        self._leave_pools(agent)
+        q.pool.chosen(agent)
+        ix.agent = agent
+        agent.interaction = ix
+        self._agent_move(agent, AT.OFFER, "", ix.id)
+        self._move(ix, IT.OFFER, why)
+        timeout = q.config.ring_timeout
+        ix.ring_timer = self._timers.schedule(self._now + timeout, TimerKind.RING_NO_ANSWER, ix)
+        self._out.append(Offer(ix.id, agent.config.id, q.config.name, timeout))
+
+    def _requeue(self, ix: LiveInteraction, why: Why) -> None:
+        """Put an offered interaction back in its place in line (RONA, declined)."""
+        self._move(ix, IT.REQUEUE, why)
+        ix.agent = None
+        self._arm_wait_timers(ix)
+        self._match_or_wait(ix)
+
+    def _ring_no_answer(self, ix: LiveInteraction) -> None:
+        agent = ix.agent
+        assert agent is not None and ix.state is I.OFFERED
+        self._out.append(CancelOffer(ix.id, agent.config.id))
+        agent.interaction = None
+        self._agent_move(agent, AT.NO_ANSWER, Why.NO_ANSWER.value, ix.id)
+        agent.pending_not_ready = None
+        self._requeue(ix, Why.NO_ANSWER)
+
+    def _overflow(self, ix: LiveInteraction) -> None:
+        q = ix.queue
+        assert q is not None and q.config.overflow is not None and ix.state is I.QUEUED
+        self._leave_queue(ix)
+        self._move(ix, IT.OVERFLOW, Why.OVERFLOW)
+        self._enqueue(ix, self._queues[q.config.overflow.to], Why.OVERFLOW)
+
+    def _max_wait(self, ix: LiveInteraction) -> None:
+        assert ix.state is I.QUEUED
+        self._leave_queue(ix)
+        self._move(ix, IT.MAX_WAIT, Why.MAX_WAIT)
+        self._out.append(Reject(ix.id, Why.MAX_WAIT.value))
+        self._forget(ix)
+
+    def _sticky_expired(self, ix: LiveInteraction) -> None:
+        if ix.state is I.QUEUED and ix.sticky_agent is not None:
+            ix.sticky_agent = None
+            self._match_or_wait(ix)
+
+    def _release_sticky(self, agent: LiveAgent) -> None:
+        """An agent who logs out stops holding the callers kept for them."""
+        while agent.sticky:
+            ix = agent.sticky.popleft()
+            if ix.state is I.QUEUED and ix.sticky_agent is agent:
+                self._timers.cancel(ix.sticky_timer)
+                ix.sticky_agent = None
+                self._match_or_wait(ix)
+
+    def _end_of_service(self, ix: LiveInteraction) -> None:
+        agent = ix.agent
+        assert agent is not None
+        agent.interaction = None
+        agent.last_hangup = self._now
+        self._forget(ix)
+        wrap_up = agent.config.wrap_up
+        if wrap_up is None or wrap_up > 0:
+            self._agent_move(agent, AT.HANGUP, "", ix.id)
+            if wrap_up is not None:
+                agent.wrap_timer = self._timers.schedule(
+                    self._now + wrap_up, TimerKind.WRAP_UP, agent)
+        elif agent.pending_not_ready is not None:
+            self._agent_to_not_ready(agent, AT.HANGUP_TO_NOT_READY)
+        else:
+            self._agent_move(agent, AT.HANGUP_NO_WRAP_UP, "", ix.id)
+            self._agent_became_ready(agent)
+
+    def _forget(self, ix: LiveInteraction) -> None:
+        del self._interactions[ix.id]
+
+    def _move(self, ix: LiveInteraction, trigger: InteractionTrigger, why: Why) -> None:
+        old = ix.state
+        new = next_interaction_state(ix.id, old, trigger)
+        ix.state = new
+        q = ix.queue
+        agent = ix.agent
+        self._facts.append(InteractionStateChanged(
+            self._now, ix.id, old, new, why.value,
+            q.config.name if q is not None else None,
+            agent.config.id if agent is not None else None,
+            ix.priority,
+        ))
+
+    # -- agents ---------------------------------------------------------------------------------
+
+    def _finish_wrap_up(self, agent: LiveAgent) -> None:
+        if agent.pending_not_ready is not None:
+            self._agent_to_not_ready(agent, AT.NOT_READY)
+        else:
+            self._agent_move(agent, AT.WRAP_UP_END, "")
+            self._agent_became_ready(agent)
+
+    def _agent_to_not_ready(self, agent: LiveAgent, trigger: AgentTrigger) -> None:
+        reason = agent.pending_not_ready or ""
+        agent.pending_not_ready = None
+        self._agent_move(agent, trigger, reason)
+
+    def _agent_became_ready(self, agent: LiveAgent) -> None:
+        """Give a newly ready agent work: a caller kept for them, else the best head of line."""
+        agent.ready_since = self._now
+        agent.ready_epoch += 1
+        while agent.sticky:
+            ix = agent.sticky.popleft()
+            if ix.state is I.QUEUED and ix.sticky_agent is agent:
+                self._timers.cancel(ix.sticky_timer)
+                ix.sticky_agent = None
+                self._offer(ix, agent, Why.STICKY)
+                return
+        best: LiveInteraction | None = None
+        best_key: tuple[int, float, int] | None = None
+        for q in agent.serving:
+            head = q.line.peek()
+            if head is not None:
+                assert head.waiting_since is not None
+                key = (-(q.config.priority + head.priority), head.waiting_since, head.order)
+                if best_key is None or key < best_key:
+                    best, best_key = head, key
+        if best is not None:
+            assert best.queue is not None
+            best.queue.line.remove(best)
+            self._offer(best, agent, Why.OFFERED)
+            return
+        for q in agent.serving:
+            q.pool.add(agent)
+
+    def _leave_pools(self, agent: LiveAgent) -> None:
+        for q in agent.serving:
+            q.pool.discard(agent)
+
+    def _agent_move(
+        self, agent: LiveAgent, trigger: AgentTrigger, reason: str,
+        interaction_id: str | None = None,
+    ) -> None:
+        old = agent.state
+        new = next_agent_state(agent.config.id, old, trigger)
+        agent.state = new
+        agent.reason = reason if new is A.NOT_READY else ""
+        agent.since = self._now
+        self._facts.append(
+            AgentStateChanged(self._now, agent.config.id, old, new, reason, interaction_id))
+
+    # -- lookups --------------------------------------------------------------------------------
+
+    def _agent(self, agent_id: str) -> LiveAgent:
+        agent = self._agents.get(agent_id)
+        if agent is None:
+            raise UnknownAgent(f"tenant {self.tenant.name!r} has no agent {agent_id!r}")
+        return agent
+
+    def _interaction(self, interaction_id: str) -> LiveInteraction:
+        ix = self._interactions.get(interaction_id)
+        if ix is None:
+            raise UnknownInteraction(f"no interaction {interaction_id!r} is in progress")
+        return ix
+
+    def _offered_pair(
+        self, interaction_id: str, agent_id: str
+    ) -> tuple[LiveInteraction, LiveAgent]:
+        ix = self._interaction(interaction_id)
+        agent = self._agent(agent_id)
+        if ix.state is not I.OFFERED or ix.agent is not agent:
+            raise NotOffered(f"interaction {ix.id!r} is not being offered to agent {agent_id!r} "
+                             f"(it is {ix.state.value})")
+        return ix, agent
+
+
+__all__ = ["InteractionServer", "Timer"]
