@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from hotline.core.errors import CoreError
+
 
 class AgentState(StrEnum):
     LOGGED_OUT = "logged_out"
@@ -76,7 +78,7 @@ TRANSITIONS: dict[AgentState, dict[AgentTrigger, AgentState]] = {
 """Every legal move of an agent; anything else is an `IllegalAgentTransition`."""
 
 
-class IllegalAgentTransition(Exception):
+class IllegalAgentTransition(CoreError):
     """A trigger that the agent's current state does not allow."""
 
     def __init__(self, agent_id: str, state: AgentState, trigger: AgentTrigger) -> None:

@@ -2,6 +2,9 @@
 
 Plain records; a gateway carries them out (rings a phone, bridges media, plays a busy tone) and
 reports the outcome back as events. The simulator carries them out in virtual time.
+
+Records are plain slotted dataclasses, not frozen ones: nothing changes them once made, and a
+frozen dataclass costs five times as much to create — the simulator makes millions of them.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Reject:
     """Refuse the interaction: `reason` is `blacklisted` (caller hears busy), `closed`,
     `no_route` or `max_wait` (the caller waited as long as the queue allows)."""
@@ -18,7 +21,7 @@ class Reject:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PlayQueueMusic:
     """The interaction waits in `queue`: play its music on hold and announcements."""
 
@@ -26,7 +29,7 @@ class PlayQueueMusic:
     queue: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Offer:
     """Ring agent `agent_id` with the interaction; the server withdraws it after
     `ring_timeout` seconds without an answer (RONA)."""
@@ -37,7 +40,7 @@ class Offer:
     ring_timeout: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CancelOffer:
     """Stop ringing the agent: the offer was not answered in time or the customer left."""
 
@@ -45,7 +48,7 @@ class CancelOffer:
     agent_id: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Connect:
     """Join the customer and the agent who answered (bridge the media)."""
 
@@ -53,7 +56,7 @@ class Connect:
     agent_id: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Hangup:
     """Release every remaining leg of the interaction."""
 

@@ -1,10 +1,11 @@
 """Errors the interaction server raises for events that are not valid now. Each names what was
-wrong; raising one means the server changed nothing."""
+wrong; raising one means the server changed nothing.
+
+The state machines' own errors, `IllegalAgentTransition` and `IllegalInteractionTransition`,
+are `CoreError`s too; they live beside their tables (which import this module).
+"""
 
 from __future__ import annotations
-
-from hotline.core.agent_fsm import IllegalAgentTransition
-from hotline.core.interaction_fsm import IllegalInteractionTransition
 
 
 class CoreError(ValueError):
@@ -29,8 +30,6 @@ class InvalidTenant(CoreError):
 
 __all__ = [
     "CoreError",
-    "IllegalAgentTransition",
-    "IllegalInteractionTransition",
     "InvalidTenant",
     "NotOffered",
     "UnknownAgent",

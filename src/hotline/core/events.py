@@ -2,6 +2,9 @@
 
 Each is a small immutable record handed to `InteractionServer.handle(event, now)`. Gateways
 create them from SIP messages, CTI requests, the simulator's synthetic callers or tests.
+
+Records are plain slotted dataclasses, not frozen ones: nothing changes them once made, and a
+frozen dataclass costs five times as much to create — the simulator makes millions of them.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from hotline.core.model import Channel
 _NO_ATTRIBUTES: Mapping[str, str] = MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class InteractionArrived:
     """A customer contact reached the center (a call on a trunk, a chat, an e-mail...).
 
@@ -33,14 +36,14 @@ class InteractionArrived:
     attributes: Mapping[str, str] = field(default_factory=lambda: _NO_ATTRIBUTES)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CustomerHungUp:
     """The customer left: hung up the call, closed the chat."""
 
     interaction_id: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AgentLoggedIn:
     """An agent logged in, to the named queues or (None) to every queue their skills fit."""
 
@@ -48,21 +51,21 @@ class AgentLoggedIn:
     queues: tuple[str, ...] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AgentLoggedOut:
     """An agent logged out."""
 
     agent_id: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AgentReady:
     """An agent made themself available for interactions."""
 
     agent_id: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AgentNotReady:
     """An agent asked to be not ready with a reason code; deferred until a call in hand ends."""
 
@@ -70,7 +73,7 @@ class AgentNotReady:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AgentAnswered:
     """The agent accepted the interaction offered to them (picked up the ringing phone)."""
 
@@ -78,7 +81,7 @@ class AgentAnswered:
     agent_id: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AgentDeclined:
     """The agent refused the interaction offered to them."""
 
@@ -86,7 +89,7 @@ class AgentDeclined:
     agent_id: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AgentHungUp:
     """The agent ended the interaction in service."""
 
@@ -94,14 +97,14 @@ class AgentHungUp:
     agent_id: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class WrapUpEnded:
     """The agent finished after-call work before (or without) its timer."""
 
     agent_id: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TimerFired:
     """The time returned by `next_timer()` has come; the server acts on every due timer."""
 

@@ -2,6 +2,9 @@
 
 Every change of an interaction's or an agent's state produces one fact. CDRs, interval reports,
 the wall board and an agent's history are all projections of this stream; the journal stores it.
+
+Records are plain slotted dataclasses, not frozen ones: nothing changes them once made, and a
+frozen dataclass costs five times as much to create — the simulator makes millions of them.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from hotline.core.interaction_fsm import InteractionState
 from hotline.core.model import Channel
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class InteractionDelivered:
     """An interaction came into being (state `delivered`) with what is known of the customer."""
 
@@ -26,7 +29,7 @@ class InteractionDelivered:
     attributes: Mapping[str, str]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class InteractionStateChanged:
     """An interaction moved from `old` to `new` state; `reason` says why (see `Why`).
 
@@ -44,7 +47,7 @@ class InteractionStateChanged:
     priority: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AgentStateChanged:
     """An agent moved from `old` to `new` state; `reason` is the not-ready reason code or why the
     change happened; `interaction_id` the interaction concerned, if any."""

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from hotline.core.errors import CoreError
+
 
 class InteractionState(StrEnum):
     DELIVERED = "delivered"
@@ -84,7 +86,7 @@ class Why(StrEnum):
     CUSTOMER_HUNG_UP = "customer_hung_up"
 
 
-class IllegalInteractionTransition(Exception):
+class IllegalInteractionTransition(CoreError):
     """A trigger that the interaction's current state does not allow."""
 
     def __init__(

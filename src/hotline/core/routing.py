@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hotline.core.errors import CoreError
 from hotline.core.events import InteractionArrived
 from hotline.core.interaction_fsm import Why
 from hotline.core.model import Tenant
 
 
-class UnknownQueue(ValueError):
+class UnknownQueue(CoreError):
     """An arrival named a queue the tenant does not have."""
 
 

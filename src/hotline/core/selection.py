@@ -50,20 +50,24 @@ Key = tuple[float, ...]
 class OrderedPool:
     """Ready agents ordered by a key computed when each becomes ready."""
 
-    __slots__ = ("_heap", "_key", "_live")
+    __slots__ = ("_heap", "_key", "_members")
 
     def __init__(self, key: Callable[[LiveAgent], Key]) -> None:
         self._key = key
         self._heap: list[tuple[Key, int, int, LiveAgent]] = []
-        self._live = 0
+        # Indexes of the agents in the pool: the server also discards agents it never added
+        # (one who takes a waiting call the moment they become ready), which must not count.
+        self._members: set[int] = set()
 
     def add(self, agent: LiveAgent) -> None:
         heapq.heappush(self._heap, (self._key(agent), agent.index, agent.ready_epoch, agent))
-        self._live += 1
+        self._members.add(agent.index)
 
     def discard(self, agent: LiveAgent) -> None:
-        self._live -= 1
-        if len(self._heap) > 2 * self._live + 64:
+        if agent.index not in self._members:
+            return
+        self._members.remove(agent.index)
+        if len(self._heap) > 2 * len(self._members) + 64:
             self._heap = [e for e in self._heap if _valid(e)]
             heapq.heapify(self._heap)
 

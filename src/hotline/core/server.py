@@ -22,6 +22,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from hotline.core.agent_fsm import TRANSITIONS as _AGENT_TABLE
 from hotline.core.agent_fsm import AgentState, AgentTrigger, next_agent_state
 from hotline.core.commands import (
     CancelOffer,
@@ -53,6 +54,7 @@ from hotline.core.facts import (
     InteractionDelivered,
     InteractionStateChanged,
 )
+from hotline.core.interaction_fsm import TRANSITIONS as _INTERACTION_TABLE
 from hotline.core.interaction_fsm import (
     InteractionState,
     InteractionTrigger,
@@ -171,7 +173,7 @@ class InteractionServer:
         self._move(ix, IT.ROUTE, Why.ROUTED)
         if decision.rejected is not None:
             self._move(ix, IT.REJECT, decision.rejected)
-            self._out.append(Reject(ix.id, decision.rejected.value))
+            self._out.append(Reject(ix.id, decision.rejected))
             del self._interactions[ix.id]
             return
         assert decision.queue is not None
@@ -293,7 +295,7 @@ class InteractionServer:
         self._out.append(CancelOffer(ix.id, agent.config.id))
         agent.interaction = None
         agent.pending_not_ready = None
-        self._agent_move(agent, AT.DECLINE, Why.DECLINED.value, ix.id)
+        self._agent_move(agent, AT.DECLINE, Why.DECLINED, ix.id)
         self._requeue(ix, Why.DECLINED)
 
     def _agent_hung_up(self, e: AgentHungUp) -> None:
@@ -367,12 +369,16 @@ class InteractionServer:
         q = ix.queue
         assert q is not None
         config = q.config
+        deadlines: list[tuple[float, TimerKind]] = []
         if config.overflow is not None:
-            ix.wait_timers.append(self._timers.schedule(
-                ix.queued_since + config.overflow.after, TimerKind.OVERFLOW, ix))
+            deadlines.append((ix.queued_since + config.overflow.after, TimerKind.OVERFLOW))
         if config.max_wait is not None:
-            ix.wait_timers.append(self._timers.schedule(
-                ix.queued_since + config.max_wait, TimerKind.MAX_WAIT, ix))
+            deadlines.append((ix.queued_since + config.max_wait, TimerKind.MAX_WAIT))
+        # A requeued interaction keeps the deadlines it got on entering the queue; one that
+        # passed while it rang falls due now, never in the past (`next_timer` is a time to
+        # call back), and in its original order.
+        for at, kind in sorted(deadlines, key=lambda deadline: deadline[0]):
+            ix.wait_timers.append(self._timers.schedule(max(self._now, at), kind, ix))
 
     def _disarm_wait_timers(self, ix: LiveInteraction) -> None:
         for timer in ix.wait_timers:
@@ -415,7 +421,7 @@ class InteractionServer:
         assert agent is not None and ix.state is I.OFFERED
         self._out.append(CancelOffer(ix.id, agent.config.id))
         agent.interaction = None
-        self._agent_move(agent, AT.NO_ANSWER, Why.NO_ANSWER.value, ix.id)
+        self._agent_move(agent, AT.NO_ANSWER, Why.NO_ANSWER, ix.id)
         agent.pending_not_ready = None
         self._requeue(ix, Why.NO_ANSWER)
 
@@ -430,7 +436,7 @@ class InteractionServer:
         assert ix.state is I.QUEUED
         self._leave_queue(ix)
         self._move(ix, IT.MAX_WAIT, Why.MAX_WAIT)
-        self._out.append(Reject(ix.id, Why.MAX_WAIT.value))
+        self._out.append(Reject(ix.id, Why.MAX_WAIT))
         self._forget(ix)
 
     def _sticky_expired(self, ix: LiveInteraction) -> None:
@@ -470,12 +476,15 @@ class InteractionServer:
 
     def _move(self, ix: LiveInteraction, trigger: InteractionTrigger, why: Why) -> None:
         old = ix.state
-        new = next_interaction_state(ix.id, old, trigger)
+        new = _INTERACTION_TABLE[old].get(trigger)
+        if new is None:
+            next_interaction_state(ix.id, old, trigger)  # raises the named error
+            return
         ix.state = new
         q = ix.queue
         agent = ix.agent
         self._facts.append(InteractionStateChanged(
-            self._now, ix.id, old, new, why.value,
+            self._now, ix.id, old, new, why,
             q.config.name if q is not None else None,
             agent.config.id if agent is not None else None,
             ix.priority,
@@ -532,7 +541,10 @@ class InteractionServer:
         interaction_id: str | None = None,
     ) -> None:
         old = agent.state
-        new = next_agent_state(agent.config.id, old, trigger)
+        new = _AGENT_TABLE[old].get(trigger)
+        if new is None:
+            next_agent_state(agent.config.id, old, trigger)  # raises the named error
+            return
         agent.state = new
         agent.reason = reason if new is A.NOT_READY else ""
         agent.since = self._now

@@ -43,6 +43,7 @@ def tenant_problems(tenant: Tenant) -> list[str]:
             if not 1 <= level <= 10:
                 problems.append(f"queue {q.name!r} needs skill {skill!r} at level {level}; "
                                 "levels are 1 to 10")
+    problems += _instant_overflow_rings(tenant)
     for a in tenant.agents:
         if a.team is not None and a.team not in teams:
             problems.append(f"agent {a.id!r} is in unknown team {a.team!r}")
@@ -61,6 +62,23 @@ def tenant_problems(tenant: Tenant) -> list[str]:
             problems.append(f"{label} {target!r} is not a queue")
     if tenant.sticky_wait is not None and tenant.sticky_wait < 0:
         problems.append("sticky_wait must be >= 0 seconds")
+    return problems
+
+
+def _instant_overflow_rings(tenant: Tenant) -> list[str]:
+    """Rings of queues that overflow into each other after 0 seconds: a waiting interaction
+    would move round them forever within one instant."""
+    instant = {q.name: q.overflow.to for q in tenant.queues
+               if q.overflow is not None and q.overflow.after == 0 and q.overflow.to != q.name}
+    problems: list[str] = []
+    for start in sorted(instant):
+        ring = [start]
+        while (to := instant.get(ring[-1])) is not None and to not in ring:
+            ring.append(to)
+        if to == start and start == min(ring):  # report each ring once, from its first name
+            path = " -> ".join(repr(name) for name in [*ring, start])
+            problems.append(f"queues {path} overflow into each other after 0 seconds; "
+                            "at least one overflow.after in the ring must be > 0")
     return problems
 
 

@@ -1,0 +1,357 @@
+"""KPI arithmetic: contact-center figures as a projection of the core's facts (W2).
+
+Definitions (also in the README):
+- offered: interactions that entered a queue. In the totals each interaction counts once; per
+  queue, each entry counts (a call that overflows from A to B is offered to both, and counts as
+  `overflowed` in A).
+- answered: offered interactions an agent answered; abandoned: the customer left while queued or
+  ringing; timed_out: the queue's maximum wait ran out; overflowed: moved on to another queue.
+- service_level: answered within the queue's threshold ÷ offered. The wait is measured from the
+  interaction's first entry into any queue for the totals, and from its entry into that queue
+  per queue. The totals use each interaction's first queue's threshold.
+- abandon_rate: abandoned ÷ offered; asa_seconds: mean wait of answered interactions.
+- aht_seconds: mean handle time (talk) plus wrap-up of answered interactions whose handling has
+  finished.
+- occupancy: time agents spent busy or in wrap-up ÷ their logged-in time. Per queue: busy and
+  wrap-up time on that queue's interactions ÷ logged-in time of the agents who serve it.
+Outcomes are counted in the interval in which the interaction was offered (entered the queue),
+so every interval's service level relates its own offered calls; agent time is split at interval
+boundaries.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from hotline.core.agent_fsm import AgentState
+from hotline.core.facts import AgentStateChanged, Fact, InteractionStateChanged
+from hotline.core.interaction_fsm import InteractionState, Why
+
+_QUEUED = InteractionState.QUEUED
+_IN_SERVICE = InteractionState.IN_SERVICE
+_COMPLETED = InteractionState.COMPLETED
+_ROUTING = InteractionState.ROUTING
+_WORKING = frozenset({AgentState.BUSY, AgentState.WRAP_UP})
+_LOGGED_OUT = AgentState.LOGGED_OUT
+_BUSY = AgentState.BUSY
+_ENTRY_REASONS = frozenset({Why.ROUTED.value, Why.OVERFLOW.value})
+_ABANDONED = Why.ABANDONED.value
+_MAX_WAIT = Why.MAX_WAIT.value
+_OVERFLOW = Why.OVERFLOW.value
+
+
+@dataclass(slots=True)
+class Figures:
+    """Counters for one scope (all, a queue, an interval), with the ratios derived from them."""
+
+    offered: int = 0
+    answered: int = 0
+    abandoned: int = 0
+    timed_out: int = 0
+    overflowed: int = 0
+    answered_in_threshold: int = 0
+    wait_answered: float = 0.0
+    handled: int = 0
+    handle_time: float = 0.0
+    working_time: float = 0.0
+    logged_in_time: float = 0.0
+
+    @property
+    def service_level(self) -> float | None:
+        return self.answered_in_threshold / self.offered if self.offered else None
+
+    @property
+    def abandon_rate(self) -> float | None:
+        return self.abandoned / self.offered if self.offered else None
+
+    @property
+    def asa_seconds(self) -> float | None:
+        return self.wait_answered / self.answered if self.answered else None
+
+    @property
+    def aht_seconds(self) -> float | None:
+        return self.handle_time / self.handled if self.handled else None
+
+    @property
+    def occupancy(self) -> float | None:
+        return self.working_time / self.logged_in_time if self.logged_in_time > 0 else None
+
+    def as_dict(self) -> dict[str, float | int | None]:
+        """The report's keys; ratios are None where their denominator is zero."""
+        return {
+            "offered": self.offered,
+            "answered": self.answered,
+            "abandoned": self.abandoned,
+            "service_level": self.service_level,
+            "abandon_rate": self.abandon_rate,
+            "asa_seconds": self.asa_seconds,
+            "aht_seconds": self.aht_seconds,
+            "occupancy": self.occupancy,
+            "timed_out": self.timed_out,
+            "overflowed": self.overflowed,
+        }
+
+
+@dataclass(slots=True)
+class _Entry:
+    """One interaction's stay in one queue."""
+
+    queue: str
+    entered: float
+    slot: int
+    first: bool
+
+
+@dataclass(slots=True)
+class _Tracked:
+    first_queued: float
+    first_slot: int
+    first_threshold: float
+    entry: _Entry
+    answered_at: float = 0.0
+    talk: float | None = None
+
+
+@dataclass(slots=True)
+class _AgentClock:
+    """What the projection remembers of an agent: the interaction they work on, since when."""
+
+    queue: str | None = None
+    interaction: str | None = None
+    working_since: float = 0.0
+
+
+@dataclass(slots=True)
+class _Headcount:
+    """How many agents are logged in, in one scope; integrated over time into the scope's
+    logged-in time whenever the count changes (`mark` is when that was last done)."""
+
+    totals: Figures
+    intervals: list[Figures]
+    logged_in: int = 0
+    mark: float = 0.0
+
+
+@dataclass
+class Report:
+    """Figures for the whole period, per queue, and per interval (whole and per queue)."""
+
+    start: float
+    interval: float
+    totals: Figures
+    queues: dict[str, Figures]
+    intervals: list[Figures]
+    queue_intervals: dict[str, list[Figures]] = field(default_factory=dict)
+
+
+class KpiProjection:
+    """Folds facts, in time order, into a `Report`.
+
+    `start` and `interval` lay out the report's intervals (epoch seconds, seconds); `intervals`
+    is how many; `thresholds` the service-level threshold per queue; `serving` which queues each
+    agent serves (for per-queue occupancy). Agent time is counted only inside the report period.
+    """
+
+    def __init__(
+        self,
+        start: float,
+        interval: float,
+        intervals: int,
+        thresholds: Mapping[str, float],
+        serving: Mapping[str, Sequence[str]],
+    ) -> None:
+        if interval <= 0 or intervals <= 0:
+            raise ValueError("a report needs a positive interval and at least one interval")
+        self._start = start
+        self._interval = interval
+        self._count = intervals
+        self._end = start + interval * intervals
+        self._thresholds = dict(thresholds)
+        self._serving = {agent: tuple(queues) for agent, queues in serving.items()}
+        self.totals = Figures()
+        self.queues = {q: Figures() for q in thresholds}
+        self.intervals = [Figures() for _ in range(intervals)]
+        self.queue_intervals = {q: [Figures() for _ in range(intervals)] for q in thresholds}
+        self._tracked: dict[str, _Tracked] = {}
+        self._agents: dict[str, _AgentClock] = {}
+        self._everyone = _Headcount(self.totals, self.intervals, mark=start)
+        self._per_queue = {q: _Headcount(self.queues[q], self.queue_intervals[q], mark=start)
+                           for q in thresholds}
+
+    def slot(self, at: float) -> int:
+        """The interval `at` falls in (times outside the period go to the first or last)."""
+        index = int((at - self._start) // self._interval)
+        return 0 if index < 0 else min(index, self._count - 1)
+
+    def feed(self, facts: Iterable[Fact]) -> None:
+        for fact in facts:
+            if type(fact) is InteractionStateChanged:
+                self._interaction(fact)
+            elif type(fact) is AgentStateChanged:
+                self._agent(fact)
+
+    def _interaction(self, f: InteractionStateChanged) -> None:
+        new = f.new
+        if new is _QUEUED:
+            if f.reason in _ENTRY_REASONS:
+                self._entered(f)
+            return
+        tracked = self._tracked.get(f.interaction_id)
+        if tracked is None:
+            return
+        entry = tracked.entry
+        if new is _IN_SERVICE:
+            tracked.answered_at = f.at
+            self._answered(tracked, f.at)
+        elif new is _COMPLETED:
+            if f.reason == _ABANDONED:
+                self._count_outcome(entry, tracked, "abandoned")
+            elif f.reason == _MAX_WAIT:
+                self._count_outcome(entry, tracked, "timed_out")
+            elif f.old is _IN_SERVICE:
+                # Kept until the agent's wrap-up ends, which completes the handle time.
+                tracked.talk = f.at - tracked.answered_at
+                return
+            del self._tracked[f.interaction_id]
+        elif new is _ROUTING and f.reason == _OVERFLOW:
+            self.queues[entry.queue].overflowed += 1
+            self.queue_intervals[entry.queue][entry.slot].overflowed += 1
+
+    def _entered(self, f: InteractionStateChanged) -> None:
+        assert f.queue is not None
+        slot = self.slot(f.at)
+        tracked = self._tracked.get(f.interaction_id)
+        first = tracked is None
+        entry = _Entry(f.queue, f.at, slot, first)
+        if tracked is None:
+            self._tracked[f.interaction_id] = _Tracked(f.at, slot, self._thresholds[f.queue], entry)
+            self.totals.offered += 1
+            self.intervals[slot].offered += 1
+        else:
+            tracked.entry = entry
+        self.queues[f.queue].offered += 1
+        self.queue_intervals[f.queue][slot].offered += 1
+
+    def _answered(self, tracked: _Tracked, at: float) -> None:
+        entry = tracked.entry
+        wait_total = at - tracked.first_queued
+        wait_here = at - entry.entered
+        in_total = wait_total <= tracked.first_threshold
+        in_here = wait_here <= self._thresholds[entry.queue]
+        for figures, wait, within in (
+            (self.totals, wait_total, in_total),
+            (self.intervals[tracked.first_slot], wait_total, in_total),
+            (self.queues[entry.queue], wait_here, in_here),
+            (self.queue_intervals[entry.queue][entry.slot], wait_here, in_here),
+        ):
+            figures.answered += 1
+            figures.wait_answered += wait
+            figures.answered_in_threshold += within
+
+    def _count_outcome(self, entry: _Entry, tracked: _Tracked, name: str) -> None:
+        for figures in (
+            self.totals,
+            self.intervals[tracked.first_slot],
+            self.queues[entry.queue],
+            self.queue_intervals[entry.queue][entry.slot],
+        ):
+            setattr(figures, name, getattr(figures, name) + 1)
+
+    def _handled(self, tracked: _Tracked, handle_time: float) -> None:
+        entry = tracked.entry
+        for figures in (
+            self.totals,
+            self.intervals[tracked.first_slot],
+            self.queues[entry.queue],
+            self.queue_intervals[entry.queue][entry.slot],
+        ):
+            figures.handled += 1
+            figures.handle_time += handle_time
+
+    def _agent(self, f: AgentStateChanged) -> None:
+        # Working time is added one whole busy-and-wrap-up span at a time, when it ends;
+        # logged-in time by integrating head counts, which change only at log-in and log-out.
+        clock = self._agents.get(f.agent_id)
+        if clock is None:
+            clock = self._agents[f.agent_id] = _AgentClock()
+        old, new = f.old, f.new
+        if old is _LOGGED_OUT or new is _LOGGED_OUT:
+            change = 1 if old is _LOGGED_OUT else -1
+            self._change(self._everyone, f.at, change)
+            for q in self._serving.get(f.agent_id, ()):
+                self._change(self._per_queue[q], f.at, change)
+        if new is _BUSY:
+            tracked = self._tracked.get(f.interaction_id) if f.interaction_id else None
+            clock.interaction = f.interaction_id
+            clock.queue = tracked.entry.queue if tracked is not None else None
+            clock.working_since = f.at
+        elif old in _WORKING and new not in _WORKING:
+            self._add_working(clock, f.at)
+            self._finish_handling(clock, f.at)
+
+    def _finish_handling(self, clock: _AgentClock, at: float) -> None:
+        """The interaction's handling (talk plus any wrap-up) is over."""
+        tracked = self._tracked.pop(clock.interaction, None) if clock.interaction else None
+        if tracked is not None and tracked.talk is not None:
+            wrap = at - (tracked.answered_at + tracked.talk)
+            self._handled(tracked, tracked.talk + wrap)
+        clock.interaction = None
+        clock.queue = None
+
+    def _add_working(self, clock: _AgentClock, until: float) -> None:
+        for begin, end, slot in self._spans(clock.working_since, until):
+            span = end - begin
+            self.totals.working_time += span
+            self.intervals[slot].working_time += span
+            if clock.queue is not None:
+                self.queues[clock.queue].working_time += span
+                self.queue_intervals[clock.queue][slot].working_time += span
+
+    def _change(self, scope: _Headcount, at: float, logged_in: int) -> None:
+        self._integrate(scope, at)
+        scope.logged_in += logged_in
+
+    def _integrate(self, scope: _Headcount, until: float) -> None:
+        """Add the scope's logged-in time since its mark."""
+        if scope.logged_in:
+            for begin, end, slot in self._spans(scope.mark, until):
+                span = (end - begin) * scope.logged_in
+                scope.totals.logged_in_time += span
+                scope.intervals[slot].logged_in_time += span
+        scope.mark = max(scope.mark, until)
+
+    def _spans(self, begin: float, end: float) -> list[tuple[float, float, int]]:
+        """[begin, end) clipped to the report period and cut at interval boundaries."""
+        begin = max(begin, self._start)
+        end = min(end, self._end)
+        spans: list[tuple[float, float, int]] = []
+        while begin < end:
+            slot = self.slot(begin)
+            boundary = min(end, self._start + (slot + 1) * self._interval)
+            spans.append((begin, boundary, slot))
+            begin = boundary
+        return spans
+
+    def close(self, at: float) -> Report:
+        """Count agent time up to `at` and return the report."""
+        self._integrate(self._everyone, at)
+        for scope in self._per_queue.values():
+            self._integrate(scope, at)
+        for clock in self._agents.values():
+            if clock.interaction is not None:
+                self._add_working(clock, at)
+                clock.working_since = at
+        return Report(self._start, self._interval, self.totals, self.queues, self.intervals,
+                      self.queue_intervals)
+
+
+def interval_label(start: float, offset: float) -> str:
+    """`HH:MM` of a time `offset` seconds after local midnight of the first day, with
+    `day N ` in front from the second day on."""
+    total = start + offset
+    day = math.floor(total / 86400)
+    second = round(total - day * 86400)
+    hhmm = f"{second // 3600:02d}:{second % 3600 // 60:02d}"
+    return hhmm if day == 0 else f"day {day + 1} {hhmm}"
