@@ -12,7 +12,8 @@ Definitions (also in the README):
 - abandon_rate: abandoned ÷ offered; asa_seconds: mean wait of answered interactions.
 - aht_seconds: mean handle time (talk) plus wrap-up of answered interactions whose handling has
   finished.
-- occupancy: time agents spent busy or in wrap-up ÷ their logged-in time. Per queue: busy and
+- occupancy: time agents spent busy or in wrap-up ÷ their logged-in time, counting only agents
+  who serve at least one queue (a supervisor with no skills is not in it). Per queue: busy and
   wrap-up time on that queue's interactions ÷ logged-in time of the agents who serve it.
 Outcomes are counted in the interval in which the interaction was offered (entered the queue),
 so every interval's service level relates its own offered calls; agent time is split at interval
@@ -279,8 +280,10 @@ class KpiProjection:
         old, new = f.old, f.new
         if old is _LOGGED_OUT or new is _LOGGED_OUT:
             change = 1 if old is _LOGGED_OUT else -1
-            self._change(self._everyone, f.at, change)
-            for q in self._serving.get(f.agent_id, ()):
+            serving = self._serving.get(f.agent_id, ())
+            if serving:  # supervisors who take no calls do not dilute occupancy
+                self._change(self._everyone, f.at, change)
+            for q in serving:
                 self._change(self._per_queue[q], f.at, change)
         if new is _BUSY:
             tracked = self._tracked.get(f.interaction_id) if f.interaction_id else None

@@ -192,7 +192,7 @@ class InteractionServer:
             assert agent is not None
             self._timers.cancel(ix.ring_timer)
             self._move(ix, IT.ABANDON, Why.ABANDONED)
-            self._out.append(CancelOffer(ix.id, agent.config.id))
+            self._out.append(CancelOffer(ix.id, agent.id))
             agent.interaction = None
             self._forget(ix)
             if agent.pending_not_ready is not None:
@@ -209,7 +209,7 @@ class InteractionServer:
 
     def _logged_in(self, e: AgentLoggedIn) -> None:
         agent = self._agent(e.agent_id)
-        next_agent_state(agent.config.id, agent.state, AT.LOGIN)
+        next_agent_state(agent.id, agent.state, AT.LOGIN)
         if e.queues is None:
             serving = [q for q in self._queues.values() if agent.config.serves(q.config)]
         else:
@@ -217,10 +217,10 @@ class InteractionServer:
             for name in e.queues:
                 q = self._queues.get(name)
                 if q is None:
-                    raise CoreError(f"agent {agent.config.id!r} cannot log in to unknown queue "
+                    raise CoreError(f"agent {agent.id!r} cannot log in to unknown queue "
                                     f"{name!r} (queues: {', '.join(sorted(self._queues))})")
                 if not agent.config.serves(q.config):
-                    raise CoreError(f"agent {agent.config.id!r} lacks the skills queue {name!r} "
+                    raise CoreError(f"agent {agent.id!r} lacks the skills queue {name!r} "
                                     f"requires ({dict(q.config.skills)})")
                 serving.append(q)
         agent.serving = serving
@@ -232,7 +232,7 @@ class InteractionServer:
     def _logged_out(self, e: AgentLoggedOut) -> None:
         agent = self._agent(e.agent_id)
         state = agent.state
-        next_agent_state(agent.config.id, state, AT.LOGOUT)
+        next_agent_state(agent.id, state, AT.LOGOUT)
         if state is A.READY:
             self._leave_pools(agent)
         elif state is A.WRAP_UP:
@@ -240,7 +240,7 @@ class InteractionServer:
         ix = agent.interaction
         if state is A.RESERVED and ix is not None:
             self._timers.cancel(ix.ring_timer)
-            self._out.append(CancelOffer(ix.id, agent.config.id))
+            self._out.append(CancelOffer(ix.id, agent.id))
             agent.interaction = None
             self._agent_move(agent, AT.LOGOUT, "logout", ix.id)
             self._requeue(ix, Why.AGENT_LOGGED_OUT)
@@ -257,7 +257,7 @@ class InteractionServer:
             return
         if state is A.WRAP_UP:
             agent.pending_not_ready = None
-            self._wrap_up_ended(WrapUpEnded(agent.config.id))
+            self._wrap_up_ended(WrapUpEnded(agent.id))
             return
         self._agent_move(agent, AT.READY, "")
         agent.pending_not_ready = None
@@ -272,7 +272,7 @@ class InteractionServer:
         if state in (A.RESERVED, A.BUSY):
             agent.pending_not_ready = e.reason
             return
-        next_agent_state(agent.config.id, state, AT.NOT_READY)
+        next_agent_state(agent.id, state, AT.NOT_READY)
         if state is A.READY:
             self._leave_pools(agent)
         elif state is A.WRAP_UP:
@@ -287,12 +287,12 @@ class InteractionServer:
         agent.calls_handled += 1
         if ix.ani:
             self._last_agent_by_ani[ix.ani] = agent
-        self._out.append(Connect(ix.id, agent.config.id))
+        self._out.append(Connect(ix.id, agent.id))
 
     def _declined(self, e: AgentDeclined) -> None:
         ix, agent = self._offered_pair(e.interaction_id, e.agent_id)
         self._timers.cancel(ix.ring_timer)
-        self._out.append(CancelOffer(ix.id, agent.config.id))
+        self._out.append(CancelOffer(ix.id, agent.id))
         agent.interaction = None
         agent.pending_not_ready = None
         self._agent_move(agent, AT.DECLINE, Why.DECLINED, ix.id)
@@ -302,14 +302,14 @@ class InteractionServer:
         ix = self._interaction(e.interaction_id)
         agent = self._agent(e.agent_id)
         if ix.agent is not agent or ix.state is not I.IN_SERVICE:
-            raise NotOffered(f"agent {agent.config.id!r} is not serving interaction {ix.id!r}")
+            raise NotOffered(f"agent {agent.id!r} is not serving interaction {ix.id!r}")
         self._move(ix, IT.HANGUP, Why.AGENT_HUNG_UP)
         self._out.append(Hangup(ix.id))
         self._end_of_service(ix)
 
     def _wrap_up_ended(self, e: WrapUpEnded) -> None:
         agent = self._agent(e.agent_id)
-        next_agent_state(agent.config.id, agent.state, AT.WRAP_UP_END)
+        next_agent_state(agent.id, agent.state, AT.WRAP_UP_END)
         self._timers.cancel(agent.wrap_timer)
         self._finish_wrap_up(agent)
 
@@ -338,7 +338,7 @@ class InteractionServer:
         if ix.waiting_since is None:
             ix.waiting_since = now
         self._move(ix, IT.ENQUEUE, why)
-        self._out.append(PlayQueueMusic(ix.id, q.config.name))
+        self._out.append(PlayQueueMusic(ix.id, q.name))
         self._arm_wait_timers(ix)
         sticky_wait = self.tenant.sticky_wait
         if sticky_wait is not None and ix.ani:
@@ -381,9 +381,10 @@ class InteractionServer:
             ix.wait_timers.append(self._timers.schedule(max(self._now, at), kind, ix))
 
     def _disarm_wait_timers(self, ix: LiveInteraction) -> None:
-        for timer in ix.wait_timers:
-            timer.alive = False
-        ix.wait_timers.clear()
+        if ix.wait_timers:
+            for timer in ix.wait_timers:
+                timer.alive = False
+            ix.wait_timers.clear()
 
     def _leave_queue(self, ix: LiveInteraction) -> None:
         """Take a queued interaction out of its line (or a sticky agent's hold)."""
@@ -407,7 +408,7 @@ class InteractionServer:
         self._move(ix, IT.OFFER, why)
         timeout = q.config.ring_timeout
         ix.ring_timer = self._timers.schedule(self._now + timeout, TimerKind.RING_NO_ANSWER, ix)
-        self._out.append(Offer(ix.id, agent.config.id, q.config.name, timeout))
+        self._out.append(Offer(ix.id, agent.id, q.name, timeout))
 
     def _requeue(self, ix: LiveInteraction, why: Why) -> None:
         """Put an offered interaction back in its place in line (RONA, declined)."""
@@ -419,7 +420,7 @@ class InteractionServer:
     def _ring_no_answer(self, ix: LiveInteraction) -> None:
         agent = ix.agent
         assert agent is not None and ix.state is I.OFFERED
-        self._out.append(CancelOffer(ix.id, agent.config.id))
+        self._out.append(CancelOffer(ix.id, agent.id))
         agent.interaction = None
         self._agent_move(agent, AT.NO_ANSWER, Why.NO_ANSWER, ix.id)
         agent.pending_not_ready = None
@@ -473,6 +474,11 @@ class InteractionServer:
 
     def _forget(self, ix: LiveInteraction) -> None:
         del self._interactions[ix.id]
+        # Timers point back at their interaction; dropping these links lets reference
+        # counting free a finished interaction at once, without the cycle collector.
+        ix.ring_timer = None
+        ix.sticky_timer = None
+        ix.wait_timers = []
 
     def _move(self, ix: LiveInteraction, trigger: InteractionTrigger, why: Why) -> None:
         old = ix.state
@@ -485,8 +491,8 @@ class InteractionServer:
         agent = ix.agent
         self._facts.append(InteractionStateChanged(
             self._now, ix.id, old, new, why,
-            q.config.name if q is not None else None,
-            agent.config.id if agent is not None else None,
+            q.name if q is not None else None,
+            agent.id if agent is not None else None,
             ix.priority,
         ))
 
@@ -528,7 +534,6 @@ class InteractionServer:
             assert best.queue is not None
             best.queue.line.remove(best)
             self._offer(best, agent, Why.OFFERED)
-            return
         for q in agent.serving:
             q.pool.add(agent)
 
@@ -543,13 +548,13 @@ class InteractionServer:
         old = agent.state
         new = _AGENT_TABLE[old].get(trigger)
         if new is None:
-            next_agent_state(agent.config.id, old, trigger)  # raises the named error
+            next_agent_state(agent.id, old, trigger)  # raises the named error
             return
         agent.state = new
         agent.reason = reason if new is A.NOT_READY else ""
         agent.since = self._now
         self._facts.append(
-            AgentStateChanged(self._now, agent.config.id, old, new, reason, interaction_id))
+            AgentStateChanged(self._now, agent.id, old, new, reason, interaction_id))
 
     # -- lookups --------------------------------------------------------------------------------
 

@@ -16,8 +16,9 @@ from __future__ import annotations
 import heapq
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 
 import numpy as np
 
@@ -46,6 +47,9 @@ DRAIN_LIMIT = 86400.0
 """After the last arrival, calls still in progress get at most this long to finish."""
 
 END_OF_SHIFT = "end_of_shift"
+
+_VIP: Mapping[str, str] = MappingProxyType({"tier": "vip"})
+_PLAIN: Mapping[str, str] = MappingProxyType({})
 
 # Kinds of the runner's own events.
 _PATIENCE, _TALK_END, _WRAP_END, _SHIFT_START, _SHIFT_END = range(5)
@@ -227,7 +231,7 @@ class _Run:
 
     def _arrive(self, call: int, now: float) -> None:
         stream = self.scenario.traffic[self.stream_of[call]]
-        attributes = {"tier": "vip"} if self.vip[call] else {}
+        attributes = _VIP if self.vip[call] else _PLAIN
         self.active += 1
         self._handle(InteractionArrived(str(call), ani=f"sim{call}", dnis=stream.dnis or "",
                                         queue=stream.queue, attributes=attributes), now)
