@@ -18,10 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from simpy_day import simulate_day  # noqa: E402
-
-from hotline.switch.sim.runner import simulate  # noqa: E402
-from hotline.switch.sim.scenario import parse_scenario  # noqa: E402
+from hotline.switch.sim.runner import simulate
+from hotline.switch.sim.scenario import parse_scenario
+from simpy_day import simulate_day
 
 CALLS, AGENTS, HOURS, AHT, PATIENCE, THRESHOLD = 120_000, 1_500, 12, 480.0, 120.0, 20.0
 
