@@ -65,15 +65,16 @@ def erlang(
         typer.Option(help="With --patience: also keep the abandon rate at or below this."),
     ] = None,
     population: Annotated[
-        float | None, typer.Option(help="Seed formula: people served (e.g. 500000).")
+        float | None,
+        typer.Option(help="Instead of --calls-per-hour: people served (seed: 500000)."),
     ] = None,
     call_rate: Annotated[
         float | None,
-        typer.Option(help="Seed formula: share of them calling in a day (0.003 is 0.30 %)."),
+        typer.Option(help="With --population: share of them who call (0.003 is 0.30 %)."),
     ] = None,
     busy_hour_share: Annotated[
         float | None,
-        typer.Option(help="Seed formula: share of the day's calls in the busy hour (0.18)."),
+        typer.Option(help="With --population: share of those calls in the busy hour (0.18)."),
     ] = None,
     max_occupancy: Annotated[
         float | None,
@@ -202,8 +203,9 @@ def _erlang_print(
     table = Table(title=model, show_header=False)
     table.add_column("figure", style="bold")
     table.add_column("value", justify="right")
-    table.add_row("Traffic", f"{traffic:.2f} Erlangs ({calls:g} calls/h × {aht:g} s)")
-    table.add_row("Agents required", f"{figures['agents']:g}")
+    calls_text = f"{calls:,.2f}".rstrip("0").rstrip(".")
+    table.add_row("Traffic", f"{traffic:,.2f} Erlangs ({calls_text} calls/h × {aht:g} s)")
+    table.add_row("Agents required", f"{int(figures['agents']):,}")
     table.add_row(
         f"Service level ({threshold:g} s)",
         f"{figures['service_level']:.1%}  (target {target:.0%})",
