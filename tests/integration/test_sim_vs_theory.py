@@ -71,7 +71,8 @@ def test_mmc_day_agrees_with_erlang_c(agents: int, calls_per_hour: float, aht: f
     assert figures["abandon_rate"] == [0.0] * len(SEEDS)
     for key, theory in expected.items():
         low, high = _interval(figures[key])
-        assert low <= theory <= high, f"{key}: Erlang C {theory:.4f} outside [{low:.4f}, {high:.4f}]"
+        assert low <= theory <= high, (
+            f"{key}: Erlang C {theory:.4f} outside [{low:.4f}, {high:.4f}]")
 
 
 def test_mmc_plus_m_day_agrees_with_erlang_a() -> None:
@@ -85,7 +86,8 @@ def test_mmc_plus_m_day_agrees_with_erlang_a() -> None:
     }
     for key, theory in expected.items():
         low, high = _interval(figures[key])
-        assert low <= theory <= high, f"{key}: Erlang A {theory:.4f} outside [{low:.4f}, {high:.4f}]"
+        assert low <= theory <= high, (
+            f"{key}: Erlang A {theory:.4f} outside [{low:.4f}, {high:.4f}]")
 
 
 def test_a_broken_agent_count_is_detected() -> None:

@@ -23,6 +23,7 @@ class LiveAgent:
     __slots__ = (
         "calls_handled",
         "config",
+        "id",
         "index",
         "interaction",
         "last_hangup",
@@ -39,6 +40,7 @@ class LiveAgent:
 
     def __init__(self, config: Agent, index: int) -> None:
         self.config = config
+        self.id = config.id
         self.index = index
         self.state = AgentState.LOGGED_OUT
         self.reason = ""
@@ -108,9 +110,10 @@ class LiveInteraction:
 class LiveQueue:
     """A queue's waiting line and the pool of its ready agents."""
 
-    __slots__ = ("config", "line", "pool")
+    __slots__ = ("config", "line", "name", "pool")
 
     def __init__(self, config: Queue, line: WaitingLine, pool: ReadyPool) -> None:
         self.config = config
+        self.name = config.name
         self.line = line
         self.pool = pool

@@ -390,7 +390,6 @@ class InteractionServer:
         """Take a queued interaction out of its line (or a sticky agent's hold)."""
         self._disarm_wait_timers(ix)
         if ix.sticky_agent is not None:
-            self._timers.cancel(ix.sticky_timer)
             ix.sticky_agent = None  # the agent's deque entry is skipped when reached
         else:
             assert ix.queue is not None
@@ -534,6 +533,7 @@ class InteractionServer:
             assert best.queue is not None
             best.queue.line.remove(best)
             self._offer(best, agent, Why.OFFERED)
+            return
         for q in agent.serving:
             q.pool.add(agent)
 
