@@ -390,6 +390,7 @@ class InteractionServer:
         """Take a queued interaction out of its line (or a sticky agent's hold)."""
         self._disarm_wait_timers(ix)
         if ix.sticky_agent is not None:
+            self._timers.cancel(ix.sticky_timer)
             ix.sticky_agent = None  # the agent's deque entry is skipped when reached
         else:
             assert ix.queue is not None
