@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from hotline.core.agent_fsm import AgentState
 from hotline.core.facts import AgentStateChanged, Fact, InteractionStateChanged
@@ -79,6 +79,15 @@ class Figures:
     def occupancy(self) -> float | None:
         return self.working_time / self.logged_in_time if self.logged_in_time > 0 else None
 
+    @classmethod
+    def total(cls, parts: Iterable[Figures]) -> Figures:
+        """The figures of a scope made of `parts` (intervals of a day, say): counters add up."""
+        whole = cls()
+        for part in parts:
+            for name in _COUNTERS:
+                setattr(whole, name, getattr(whole, name) + getattr(part, name))
+        return whole
+
     def as_dict(self) -> dict[str, float | int | None]:
         """The report's keys; ratios are None where their denominator is zero."""
         return {
@@ -95,6 +104,9 @@ class Figures:
         }
 
 
+_COUNTERS = tuple(f.name for f in fields(Figures))
+
+
 @dataclass(slots=True)
 class _Entry:
     """One interaction's stay in one queue."""
@@ -102,7 +114,6 @@ class _Entry:
     queue: str
     entered: float
     slot: int
-    first: bool
 
 
 @dataclass(slots=True)
@@ -129,7 +140,6 @@ class _Headcount:
     """How many agents are logged in, in one scope; integrated over time into the scope's
     logged-in time whenever the count changes (`mark` is when that was last done)."""
 
-    totals: Figures
     intervals: list[Figures]
     logged_in: int = 0
     mark: float = 0.0
@@ -171,15 +181,15 @@ class KpiProjection:
         self._end = start + interval * intervals
         self._thresholds = dict(thresholds)
         self._serving = {agent: tuple(queues) for agent, queues in serving.items()}
-        self.totals = Figures()
-        self.queues = {q: Figures() for q in thresholds}
+        # Only interval figures are counted as facts arrive; whole-period figures are their
+        # sums, made when a report is asked for. The whole center's intervals count each
+        # interaction once; a queue's count each entry into it.
         self.intervals = [Figures() for _ in range(intervals)]
         self.queue_intervals = {q: [Figures() for _ in range(intervals)] for q in thresholds}
         self._tracked: dict[str, _Tracked] = {}
         self._agents: dict[str, _AgentClock] = {}
-        self._everyone = _Headcount(self.totals, self.intervals, mark=start)
-        self._per_queue = {q: _Headcount(self.queues[q], self.queue_intervals[q], mark=start)
-                           for q in thresholds}
+        self._everyone = _Headcount(self.intervals, mark=start)
+        self._per_queue = {q: _Headcount(self.queue_intervals[q], mark=start) for q in thresholds}
 
     def slot(self, at: float) -> int:
         """The interval `at` falls in (times outside the period go to the first or last)."""
@@ -217,22 +227,18 @@ class KpiProjection:
                 return
             del self._tracked[f.interaction_id]
         elif new is _ROUTING and f.reason == _OVERFLOW:
-            self.queues[entry.queue].overflowed += 1
             self.queue_intervals[entry.queue][entry.slot].overflowed += 1
 
     def _entered(self, f: InteractionStateChanged) -> None:
         assert f.queue is not None
         slot = self.slot(f.at)
         tracked = self._tracked.get(f.interaction_id)
-        first = tracked is None
-        entry = _Entry(f.queue, f.at, slot, first)
+        entry = _Entry(f.queue, f.at, slot)
         if tracked is None:
             self._tracked[f.interaction_id] = _Tracked(f.at, slot, self._thresholds[f.queue], entry)
-            self.totals.offered += 1
             self.intervals[slot].offered += 1
         else:
             tracked.entry = entry
-        self.queues[f.queue].offered += 1
         self.queue_intervals[f.queue][slot].offered += 1
 
     def _answered(self, tracked: _Tracked, at: float) -> None:
@@ -241,33 +247,24 @@ class KpiProjection:
         wait_here = at - entry.entered
         in_total = wait_total <= tracked.first_threshold
         in_here = wait_here <= self._thresholds[entry.queue]
-        for figures, wait, within in (
-            (self.totals, wait_total, in_total),
-            (self.intervals[tracked.first_slot], wait_total, in_total),
-            (self.queues[entry.queue], wait_here, in_here),
-            (self.queue_intervals[entry.queue][entry.slot], wait_here, in_here),
-        ):
-            figures.answered += 1
-            figures.wait_answered += wait
-            figures.answered_in_threshold += within
+        everyone = self.intervals[tracked.first_slot]
+        everyone.answered += 1
+        everyone.wait_answered += wait_total
+        everyone.answered_in_threshold += in_total
+        queue = self.queue_intervals[entry.queue][entry.slot]
+        queue.answered += 1
+        queue.wait_answered += wait_here
+        queue.answered_in_threshold += in_here
 
     def _count_outcome(self, entry: _Entry, tracked: _Tracked, name: str) -> None:
-        for figures in (
-            self.totals,
-            self.intervals[tracked.first_slot],
-            self.queues[entry.queue],
-            self.queue_intervals[entry.queue][entry.slot],
-        ):
+        for figures in (self.intervals[tracked.first_slot],
+                        self.queue_intervals[entry.queue][entry.slot]):
             setattr(figures, name, getattr(figures, name) + 1)
 
     def _handled(self, tracked: _Tracked, handle_time: float) -> None:
         entry = tracked.entry
-        for figures in (
-            self.totals,
-            self.intervals[tracked.first_slot],
-            self.queues[entry.queue],
-            self.queue_intervals[entry.queue][entry.slot],
-        ):
+        for figures in (self.intervals[tracked.first_slot],
+                        self.queue_intervals[entry.queue][entry.slot]):
             figures.handled += 1
             figures.handle_time += handle_time
 
@@ -306,10 +303,8 @@ class KpiProjection:
     def _add_working(self, clock: _AgentClock, until: float) -> None:
         for begin, end, slot in self._spans(clock.working_since, until):
             span = end - begin
-            self.totals.working_time += span
             self.intervals[slot].working_time += span
             if clock.queue is not None:
-                self.queues[clock.queue].working_time += span
                 self.queue_intervals[clock.queue][slot].working_time += span
 
     def _change(self, scope: _Headcount, at: float, logged_in: int) -> None:
@@ -320,9 +315,7 @@ class KpiProjection:
         """Add the scope's logged-in time since its mark."""
         if scope.logged_in:
             for begin, end, slot in self._spans(scope.mark, until):
-                span = (end - begin) * scope.logged_in
-                scope.totals.logged_in_time += span
-                scope.intervals[slot].logged_in_time += span
+                scope.intervals[slot].logged_in_time += (end - begin) * scope.logged_in
         scope.mark = max(scope.mark, until)
 
     def _spans(self, begin: float, end: float) -> list[tuple[float, float, int]]:
@@ -346,8 +339,17 @@ class KpiProjection:
             if clock.interaction is not None:
                 self._add_working(clock, at)
                 clock.working_since = at
-        return Report(self._start, self._interval, self.totals, self.queues, self.intervals,
-                      self.queue_intervals)
+        return self.report()
+
+    def report(self) -> Report:
+        """The figures so far (agent time as of the last fact or `close`)."""
+        return Report(
+            self._start, self._interval,
+            totals=Figures.total(self.intervals),
+            queues={q: Figures.total(parts) for q, parts in self.queue_intervals.items()},
+            intervals=self.intervals,
+            queue_intervals=self.queue_intervals,
+        )
 
 
 def interval_label(start: float, offset: float) -> str:

@@ -118,14 +118,17 @@ class Tenant:
     DNIS route, else `default_queue` picks a queue; outside business hours the interaction goes
     to `after_hours_queue` (duty agents) or is rejected as closed. Callers on `vip_numbers` or
     with attribute `tier=vip` get `vip_priority` added. With `sticky_wait` set, a caller's
-    last agent gets the call if ready, or it is kept for them up to that many seconds.
+    last agent gets the call if ready, or it is kept for them up to that many seconds; a caller
+    is remembered for `sticky_memory` seconds after their last answered call.
     """
 
     name: str
     queues: tuple[Queue, ...] = ()
     agents: tuple[Agent, ...] = ()
     teams: tuple[Team, ...] = ()
-    not_ready_reasons: tuple[str, ...] = ("break", "lunch", "meeting", "training", "no_answer")
+    not_ready_reasons: tuple[str, ...] = (
+        "break", "lunch", "meeting", "training", "no_answer", "declined",
+    )
     dnis_routes: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     default_queue: str | None = None
     blacklist: frozenset[str] = frozenset()
@@ -134,3 +137,4 @@ class Tenant:
     business_hours: BusinessHours | None = None
     after_hours_queue: str | None = None
     sticky_wait: float | None = None
+    sticky_memory: float = 7 * 86400.0

@@ -93,7 +93,9 @@ class InteractionServer:
         self._facts: list[Fact] = []
         self._out: list[Command] = []
         self._now = 0.0
-        self._last_agent_by_ani: dict[str, LiveAgent] = {}
+        # Each caller's last agent and when they answered, oldest first (re-inserted on
+        # every answer), so forgetting callers past `sticky_memory` is cheap.
+        self._last_agent_by_ani: dict[str, tuple[LiveAgent, float]] = {}
         self._handlers: dict[type, Callable[[Any], None]] = {
             InteractionArrived: self._arrived,
             CustomerHungUp: self._customer_hung_up,
@@ -115,10 +117,18 @@ class InteractionServer:
         handler = self._handlers.get(type(event))
         if handler is None:
             raise TypeError(f"not an interaction-server event: {event!r}")
+        if now < self._now:
+            raise CoreError(f"time went backwards: {type(event).__name__} at {now} after an "
+                            f"event at {self._now}; the shell must pass a non-decreasing clock")
+        before = self._now
         self._now = now
         out: list[Command] = []
         self._out = out
-        handler(event)
+        try:
+            handler(event)
+        except CoreError:
+            self._now = before  # a refused event changes nothing, not even the time
+            raise
         return out
 
     def next_timer(self) -> float | None:
@@ -146,7 +156,9 @@ class InteractionServer:
 
     def waiting(self, queue: str) -> list[str]:
         """Interactions waiting in `queue` (in its line or held for a sticky agent), by place."""
-        q = self._queues[queue]
+        q = self._queues.get(queue)
+        if q is None:
+            raise CoreError(f"tenant {self.tenant.name!r} has no queue {queue!r}")
         members = [ix for ix in self._interactions.values()
                    if ix.queue is q and ix.state is I.QUEUED]
         members.sort(key=lambda ix: (-ix.priority, ix.waiting_since, ix.order))
@@ -286,7 +298,7 @@ class InteractionServer:
         self._move(ix, IT.ANSWER, Why.ANSWERED)
         agent.calls_handled += 1
         if ix.ani:
-            self._last_agent_by_ani[ix.ani] = agent
+            self._remember_agent(ix.ani, agent)
         self._out.append(Connect(ix.id, agent.id))
 
     def _declined(self, e: AgentDeclined) -> None:
@@ -342,7 +354,7 @@ class InteractionServer:
         self._arm_wait_timers(ix)
         sticky_wait = self.tenant.sticky_wait
         if sticky_wait is not None and ix.ani:
-            agent = self._last_agent_by_ani.get(ix.ani)
+            agent = self._last_agent(ix.ani)
             if agent is not None and q in agent.serving:
                 if agent.state is A.READY:
                     self._offer(ix, agent, Why.STICKY)
@@ -355,6 +367,23 @@ class InteractionServer:
                     )
                     return
         self._match_or_wait(ix)
+
+    def _remember_agent(self, ani: str, agent: LiveAgent) -> None:
+        memory = self._last_agent_by_ani
+        memory.pop(ani, None)
+        memory[ani] = (agent, self._now)
+        horizon = self._now - self.tenant.sticky_memory
+        while True:
+            oldest = next(iter(memory))
+            if memory[oldest][1] >= horizon:
+                break
+            del memory[oldest]
+
+    def _last_agent(self, ani: str) -> LiveAgent | None:
+        remembered = self._last_agent_by_ani.get(ani)
+        if remembered is None or remembered[1] < self._now - self.tenant.sticky_memory:
+            return None
+        return remembered[0]
 
     def _match_or_wait(self, ix: LiveInteraction) -> None:
         q = ix.queue
@@ -369,6 +398,8 @@ class InteractionServer:
         q = ix.queue
         assert q is not None
         config = q.config
+        if config.overflow is None and config.max_wait is None:
+            return
         deadlines: list[tuple[float, TimerKind]] = []
         if config.overflow is not None:
             deadlines.append((ix.queued_since + config.overflow.after, TimerKind.OVERFLOW))

@@ -62,6 +62,8 @@ def tenant_problems(tenant: Tenant) -> list[str]:
             problems.append(f"{label} {target!r} is not a queue")
     if tenant.sticky_wait is not None and tenant.sticky_wait < 0:
         problems.append("sticky_wait must be >= 0 seconds")
+    if tenant.sticky_memory <= 0:
+        problems.append("sticky_memory must be > 0 seconds")
     return problems
 
 

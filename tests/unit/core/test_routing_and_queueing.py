@@ -10,7 +10,8 @@ import pytest
 
 from hotline.core.agent_fsm import AgentState
 from hotline.core.commands import CancelOffer, Hangup, Offer, PlayQueueMusic, Reject
-from hotline.core.events import AgentLoggedOut
+from hotline.core.errors import CoreError
+from hotline.core.events import AgentLoggedOut, InteractionArrived
 from hotline.core.hours import BusinessHours
 from hotline.core.interaction_fsm import InteractionState
 from hotline.core.model import Overflow, Queue, Tenant
@@ -613,3 +614,46 @@ def test_ready_while_busy_withdraws_a_deferred_not_ready() -> None:
     assert switch.ready("a") == []
     switch.agent_hangs_up("a")
     assert switch.state("a") is A.READY
+
+
+def test_sticky_memory_forgets_a_caller_after_its_window() -> None:
+    switch = Switch(tenant([Queue("q")], [agent("a"), agent("b")], sticky_wait=60,
+                           sticky_memory=3600))
+    switch.login("b", at=0)
+    switch.arrive("first", at=1, ani=CALLER)
+    switch.serve("b", answer_at=2, hang_up_at=3)
+    switch.login("a", at=4)
+    switch.arrive("within", at=3601, ani=CALLER)
+    assert switch.offered_to("b") == "within"
+    switch.answer("b", at=3601)
+    switch.agent_hangs_up("b", at=3602)
+    switch.arrive("after", at=3601 + 3601, ani=CALLER)
+    assert switch.offered_to("a") == "after"
+
+
+def test_sticky_memory_is_pruned_so_it_does_not_grow_without_bound() -> None:
+    switch = Switch(tenant([Queue("q")], [agent("a")], sticky_wait=0, sticky_memory=100))
+    switch.login("a", at=0)
+    for n in range(50):
+        at = 10.0 * n + 1
+        switch.arrive(f"c{n}", at=at, ani=f"caller-{n}")
+        switch.serve("a", answer_at=at, hang_up_at=at + 1)
+    remembered = switch.server._last_agent_by_ani
+    assert len(remembered) <= 11
+    assert "caller-49" in remembered and "caller-0" not in remembered
+
+
+def test_time_running_backwards_is_refused_and_changes_nothing() -> None:
+    switch = Switch(one_queue("a"))
+    switch.login("a", at=10)
+    assert switch.facts
+    with pytest.raises(CoreError, match="time went backwards"):
+        switch.server.handle(InteractionArrived("late"), 5)
+    assert switch.server.drain_facts() == []
+    assert switch.server.interaction_state("late") is None
+
+
+def test_asking_for_an_unknown_queues_waiting_list_is_a_core_error() -> None:
+    switch = Switch(one_queue("a"))
+    with pytest.raises(CoreError, match="no queue 'nope'"):
+        switch.server.waiting("nope")

@@ -13,10 +13,12 @@ timer (ring-no-answer, wrap-up, overflow, maximum wait).
 
 from __future__ import annotations
 
+import gc
 import heapq
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 
@@ -83,7 +85,21 @@ def simulate(
     `seed` overrides the scenario's; `progress`, when given, is called now and then with the
     fraction of the simulated period done.
     """
-    return _Run(scenario, scenario.seed if seed is None else seed, progress).run()
+    with _fewer_collections():
+        return _Run(scenario, scenario.seed if seed is None else seed, progress).run()
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """A run allocates millions of short-lived records (events, commands, facts) that die by
+    reference counting; with the default threshold the cycle collector scans the young ones
+    every 700 allocations for nothing, about 13 % of the run. Collect less often meanwhile."""
+    previous = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
 
 
 class _Run:
