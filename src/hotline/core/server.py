@@ -297,7 +297,7 @@ class InteractionServer:
         self._agent_move(agent, AT.ANSWER, "", ix.id)
         self._move(ix, IT.ANSWER, Why.ANSWERED)
         agent.calls_handled += 1
-        if ix.ani:
+        if ix.ani and self.tenant.sticky_wait is not None:
             self._remember_agent(ix.ani, agent)
         self._out.append(Connect(ix.id, agent.id))
 
