@@ -158,7 +158,6 @@ class _Run:
         self.leaving: set[int] = set()
         self.core_events = 0
         self.facts = 0
-        self.active = 0
 
         thresholds = {q.name: q.service_level.threshold for q in tenant.queues}
         serving = {a.id: [q.name for q in tenant.queues if a.serves(q)] for a in tenant.agents}
@@ -207,7 +206,7 @@ class _Run:
             if t > now:
                 now = t
             if t_core <= t_arrival and t_core <= t_heap:
-                self._apply(server.handle(timer_fired, now), now)
+                self._handle(timer_fired, now)
                 if self.leaving:
                     self._log_out_leavers(now)
             elif t_arrival <= t_heap:
@@ -248,7 +247,6 @@ class _Run:
     def _arrive(self, call: int, now: float) -> None:
         stream = self.scenario.traffic[self.stream_of[call]]
         attributes = _VIP if self.vip[call] else _PLAIN
-        self.active += 1
         self._handle(InteractionArrived(str(call), ani=f"sim{call}", dnis=stream.dnis or "",
                                         queue=stream.queue, attributes=attributes), now)
         if self.status[call] == _WAITING and self.patience[call] != math.inf:
@@ -274,9 +272,7 @@ class _Run:
                     self._after_call(agent_id, now)
 
     def _finish(self, call: int) -> None:
-        if self.status[call] != _DONE:
-            self.status[call] = _DONE
-            self.active -= 1
+        self.status[call] = _DONE
 
     def _after_call(self, agent_id: str, now: float) -> None:
         index = self.agent_index[agent_id]
@@ -290,7 +286,6 @@ class _Run:
         if kind == _PATIENCE:
             if self.status[who] == _WAITING:
                 self.status[who] = _DONE
-                self.active -= 1
                 self._handle(CustomerHungUp(str(who)), now)
         elif kind == _TALK_END:
             agent_id = self.agent_of[who]
