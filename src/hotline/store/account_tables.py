@@ -1,0 +1,1 @@
+"""Tables: account_tables (being written)."""

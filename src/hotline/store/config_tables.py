@@ -1,0 +1,1 @@
+"""Tables: config_tables (being written)."""

@@ -1,0 +1,1 @@
+"""Tables: journal_tables (being written)."""

@@ -1,0 +1,13 @@
+"""Every table, imported in one place so that Alembic and `create_all` see them all.
+
+Each area keeps its tables in its own module: `config_tables` (tenants, queues, agents...),
+`journal_tables` (facts, interaction records, agent state log), `account_tables` (users,
+tokens, audit log).
+"""
+
+from __future__ import annotations
+
+from hotline.store import account_tables, config_tables, journal_tables
+from hotline.store.database import Base
+
+__all__ = ["Base", "account_tables", "config_tables", "journal_tables"]
