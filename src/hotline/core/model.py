@@ -114,6 +114,8 @@ class Agent:
 class Tenant:
     """One organisation's contact center: its people, queues and routing rules (R4–R7, R10).
 
+    `timezone` (IANA) is where the tenant's days begin and end, for reports and wall boards.
+
     Routing, in order: the ANI blacklist rejects with busy; the arrival's own `queue`, else the
     DNIS route, else `default_queue` picks a queue; outside business hours the interaction goes
     to `after_hours_queue` (duty agents) or is rejected as closed. Callers on `vip_numbers` or
@@ -123,6 +125,7 @@ class Tenant:
     """
 
     name: str
+    timezone: str = "UTC"
     queues: tuple[Queue, ...] = ()
     agents: tuple[Agent, ...] = ()
     teams: tuple[Team, ...] = ()

@@ -67,6 +67,7 @@ from hotline.core.routing import route
 from hotline.core.selection import pool_for
 from hotline.core.tenant_check import check_tenant
 from hotline.core.timers import Timer, TimerKind, TimerQueue
+from hotline.core.views import AgentStatus, InteractionDetails, QueueStatus
 from hotline.core.waiting import WaitingLine
 
 A = AgentState
@@ -163,6 +164,40 @@ class InteractionServer:
                    if ix.queue is q and ix.state is I.QUEUED]
         members.sort(key=lambda ix: (-ix.priority, ix.waiting_since, ix.order))
         return [ix.id for ix in members]
+
+    def agent_status(self, agent_id: str) -> AgentStatus:
+        """What a wall board shows of an agent: state, reason, since when, on what."""
+        agent = self._agent(agent_id)
+        ix = agent.interaction
+        return AgentStatus(agent.id, agent.state, agent.reason, agent.since,
+                           ix.id if ix is not None else None,
+                           tuple(q.name for q in agent.serving), agent.calls_handled)
+
+    def queue_status(self, queue: str) -> QueueStatus:
+        """What a wall board shows of a queue now: how many wait, since when the longest."""
+        q = self._queues.get(queue)
+        if q is None:
+            raise CoreError(f"tenant {self.tenant.name!r} has no queue {queue!r}")
+        waiting = [ix for ix in self._interactions.values()
+                   if ix.queue is q and ix.state is I.QUEUED]
+        oldest = min((ix.waiting_since for ix in waiting if ix.waiting_since is not None),
+                     default=None)
+        ready = sum(1 for a in self._agents.values() if a.state is A.READY and q in a.serving)
+        return QueueStatus(queue, len(waiting), oldest, ready)
+
+    def interaction_details(self, interaction_id: str) -> InteractionDetails | None:
+        """Caller data of an interaction in progress (for a screen pop), or None."""
+        ix = self._interactions.get(interaction_id)
+        if ix is None:
+            return None
+        return InteractionDetails(ix.id, ix.state, ix.channel, ix.ani, ix.dnis,
+                                  dict(ix.attributes),
+                                  ix.queue.name if ix.queue is not None else None,
+                                  ix.agent.id if ix.agent is not None else None,
+                                  ix.waiting_since, ix.priority)
+
+    def queue_names(self) -> list[str]:
+        return list(self._queues)
 
     def active_interactions(self) -> list[str]:
         return list(self._interactions)

@@ -261,6 +261,7 @@ class Scenario:
         """The core's tenant: queues, agents, teams, DNIS routes and routing rules."""
         return Tenant(
             name=self.name,
+            timezone=self.timezone,
             queues=self.queues,
             agents=self.agents(),
             teams=self.teams,

@@ -1,0 +1,345 @@
+"""The CTI WebSocket, `/api/cti` (R11): agents' commands and events; supervisors' live figures.
+
+One JSON object per message. A client sends `{"id": 7, "command": "ready"}` and gets
+`{"id": 7, "ok": true, "result": {...}}` or `{"id": 7, "ok": false, "error": "..."}`; events
+arrive unasked as `{"event": "...", ...}`. A command is answered only once the facts it caused
+are durable. Bad messages get an error naming the problem and the socket stays open. The
+protocol, with examples, is in docs/cti.md.
+
+Authentication is the bearer token from `POST /api/auth/login`, in an `Authorization: Bearer`
+header or a `token` query parameter (browsers cannot set headers on WebSockets), or the session
+cookie.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+
+from hotline.core.agent_fsm import AgentState
+from hotline.core.errors import CoreError
+from hotline.core.events import (
+    AgentAnswered,
+    AgentDeclined,
+    AgentHungUp,
+    AgentLoggedIn,
+    AgentLoggedOut,
+    AgentNotReady,
+    AgentReady,
+    Event,
+    WrapUpEnded,
+)
+from hotline.core.facts import AgentStateChanged, Fact, InteractionStateChanged
+from hotline.runtime import TenantRuntime
+from hotline.store.accounts import Principal, principal_for_token
+
+log = logging.getLogger("hotline.cti")
+router = APIRouter()
+
+SESSION_COOKIE = "hotline_session"
+OUTBOX_LIMIT = 2000
+LIVE_PERIOD = 1.0
+LIVE_MIN_GAP = 0.2
+NOT_YET = {
+    "hold": "hold", "unhold": "hold", "transfer": "transfer", "consult": "transfer",
+    "conference": "conference", "dial": "outbound dialling",
+}
+"""Commands of the documented protocol that this version of the core cannot carry out yet."""
+
+
+class CommandError(ValueError):
+    """A message the CTI cannot act on; the text goes back to the client."""
+
+
+@router.websocket("/api/cti")
+async def cti(websocket: WebSocket) -> None:
+    token = _token_of(websocket)
+    principal = await _principal(websocket, token) if token else None
+    if principal is None:
+        await websocket.close(code=1008, reason="authenticate with a bearer token "
+                              "(Authorization header, ?token= or the session cookie)")
+        return
+    runtime = _runtime_of(websocket, principal.tenant)
+    if runtime is None:
+        await websocket.close(code=1011, reason=f"tenant {principal.tenant!r} has no "
+                              "interaction server running")
+        return
+    await websocket.accept()
+    await CtiConnection(websocket, principal, runtime).serve()
+
+
+def _token_of(websocket: WebSocket) -> str | None:
+    header = websocket.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip() or None
+    return websocket.query_params.get("token") or websocket.cookies.get(SESSION_COOKIE)
+
+
+async def _principal(websocket: WebSocket, token: str) -> Principal | None:
+    sessions = websocket.app.state.sessions
+
+    def lookup() -> Principal | None:
+        with sessions() as session:
+            return principal_for_token(session, token)
+
+    return await asyncio.to_thread(lookup)
+
+
+def _runtime_of(websocket: WebSocket, tenant: str) -> TenantRuntime | None:
+    runtime = getattr(websocket.app.state, "runtime", None)
+    return runtime.get(tenant) if runtime is not None else None
+
+
+class CtiConnection:
+    """One client's session: its commands in, its events out."""
+
+    def __init__(self, websocket: WebSocket, principal: Principal, runtime: TenantRuntime):
+        self.websocket = websocket
+        self.principal = principal
+        self.runtime = runtime
+        self.agent_id = principal.agent_id
+        self.outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue(OUTBOX_LIMIT)
+        self.live = False
+        self._live_dirty = asyncio.Event()
+        self._closing = False
+
+    async def serve(self) -> None:
+        stop_listening = self.runtime.listen(self._on_facts)
+        sender = asyncio.create_task(self._send_loop())
+        live = asyncio.create_task(self._live_loop())
+        try:
+            await self._receive_loop()
+        finally:
+            stop_listening()
+            for task in (sender, live):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+
+    # -- incoming -----------------------------------------------------------------------------
+
+    async def _receive_loop(self) -> None:
+        while True:
+            try:
+                text = await self.websocket.receive_text()
+            except (WebSocketDisconnect, RuntimeError):
+                return
+            request_id: Any = None
+            try:
+                message = _parse(text)
+                request_id = message.get("id")
+                result = await self._dispatch(message)
+                reply: dict[str, Any] = {"id": request_id, "ok": True, "result": result}
+            except (CommandError, CoreError) as error:
+                reply = {"id": request_id, "ok": False, "error": str(error)}
+            except Exception:
+                log.exception("CTI command failed")
+                reply = {"id": request_id, "ok": False,
+                         "error": "internal error; the command was not carried out"}
+            self._put(reply)
+
+    async def _dispatch(self, message: dict[str, Any]) -> dict[str, Any]:
+        command = message.get("command")
+        if not isinstance(command, str):
+            raise CommandError("every message needs a string field 'command' "
+                               f"(one of: {', '.join(sorted(COMMANDS))})")
+        if command in NOT_YET:
+            raise CommandError(f"{command!r} is not available yet: the interaction server "
+                               f"does not support {NOT_YET[command]} in this version")
+        handler = COMMANDS.get(command)
+        if handler is None:
+            raise CommandError(f"unknown command {command!r} "
+                               f"(one of: {', '.join(sorted(COMMANDS))})")
+        return await handler(self, message)
+
+    def _my_agent(self) -> str:
+        if self.agent_id is None:
+            raise CommandError(f"user {self.principal.username!r} is not linked to an agent; "
+                               "only agents can use this command")
+        return self.agent_id
+
+    async def _submit(self, event: Event) -> None:
+        await self.runtime.submit(event)
+
+    async def login(self, message: dict[str, Any]) -> dict[str, Any]:
+        agent_id = self._my_agent()
+        queues = message.get("queues")
+        if queues is not None and (not isinstance(queues, list)
+                                   or not all(isinstance(q, str) for q in queues)):
+            raise CommandError("'queues' must be a list of queue names, or left out for "
+                               "every queue the agent's skills fit")
+        demo = _demo_of(self.websocket, self.runtime.name)
+        if demo is not None:
+            demo.take_over(agent_id)
+        if self.runtime.server.agent_state(agent_id) is not AgentState.LOGGED_OUT:
+            raise CommandError(f"agent {agent_id!r} is already logged in")
+        await self._submit(AgentLoggedIn(agent_id, tuple(queues) if queues else None))
+        return self._status(agent_id)
+
+    async def logout(self, _: dict[str, Any]) -> dict[str, Any]:
+        agent_id = self._my_agent()
+        await self._submit(AgentLoggedOut(agent_id))
+        demo = _demo_of(self.websocket, self.runtime.name)
+        if demo is not None:
+            demo.hand_back(agent_id)
+        return self._status(agent_id)
+
+    async def ready(self, _: dict[str, Any]) -> dict[str, Any]:
+        agent_id = self._my_agent()
+        await self._submit(AgentReady(agent_id))
+        return self._status(agent_id)
+
+    async def not_ready(self, message: dict[str, Any]) -> dict[str, Any]:
+        agent_id = self._my_agent()
+        reason = _field(message, "reason")
+        await self._submit(AgentNotReady(agent_id, reason))
+        return self._status(agent_id)
+
+    async def answer(self, message: dict[str, Any]) -> dict[str, Any]:
+        agent_id = self._my_agent()
+        await self._submit(AgentAnswered(_field(message, "interaction"), agent_id))
+        return self._status(agent_id)
+
+    async def decline(self, message: dict[str, Any]) -> dict[str, Any]:
+        agent_id = self._my_agent()
+        await self._submit(AgentDeclined(_field(message, "interaction"), agent_id))
+        return self._status(agent_id)
+
+    async def hangup(self, message: dict[str, Any]) -> dict[str, Any]:
+        agent_id = self._my_agent()
+        await self._submit(AgentHungUp(_field(message, "interaction"), agent_id))
+        return self._status(agent_id)
+
+    async def end_wrap_up(self, _: dict[str, Any]) -> dict[str, Any]:
+        agent_id = self._my_agent()
+        await self._submit(WrapUpEnded(agent_id))
+        return self._status(agent_id)
+
+    async def status(self, _: dict[str, Any]) -> dict[str, Any]:
+        return self._status(self._my_agent())
+
+    async def subscribe(self, message: dict[str, Any]) -> dict[str, Any]:
+        topic = _field(message, "topic")
+        if topic != "live":
+            raise CommandError(f"unknown topic {topic!r} (topics: live)")
+        if self.principal.role not in ("supervisor", "admin"):
+            raise CommandError("the live figures are for supervisors and administrators")
+        self.live = True
+        self._live_dirty.set()
+        return {"topic": "live"}
+
+    async def unsubscribe(self, _: dict[str, Any]) -> dict[str, Any]:
+        self.live = False
+        return {"topic": "live"}
+
+    def _status(self, agent_id: str) -> dict[str, Any]:
+        status = self.runtime.server.agent_status(agent_id)
+        return {"agent": agent_id, "state": status.state.value, "reason": status.reason,
+                "since": status.since, "interaction": status.interaction_id,
+                "queues": list(status.queues)}
+
+    # -- outgoing -----------------------------------------------------------------------------
+
+    def _on_facts(self, facts: Sequence[Fact]) -> None:
+        if self.live:
+            self._live_dirty.set()
+        agent_id = self.agent_id
+        if agent_id is None:
+            return
+        server = self.runtime.server
+        for fact in facts:
+            if type(fact) is AgentStateChanged and fact.agent_id == agent_id:
+                self._put({"event": "agent_state", "agent": agent_id, "state": fact.new.value,
+                           "previous": fact.old.value, "reason": fact.reason, "at": fact.at,
+                           "interaction": fact.interaction_id})
+                if fact.new is AgentState.RESERVED and fact.interaction_id is not None:
+                    details = server.interaction_details(fact.interaction_id)
+                    if details is not None:
+                        self._put({
+                            "event": "offer", "interaction": details.interaction_id,
+                            "queue": details.queue, "channel": details.channel.value,
+                            "ani": details.ani, "dnis": details.dnis,
+                            "attributes": details.attributes, "priority": details.priority,
+                            "waiting_since": details.waiting_since, "at": fact.at,
+                        })
+            elif type(fact) is InteractionStateChanged and fact.agent == agent_id:
+                self._put({"event": "interaction", "interaction": fact.interaction_id,
+                           "state": fact.new.value, "previous": fact.old.value,
+                           "reason": fact.reason, "queue": fact.queue, "at": fact.at})
+
+    def _put(self, message: dict[str, Any]) -> None:
+        try:
+            self.outbox.put_nowait(message)
+        except asyncio.QueueFull:
+            if not self._closing:
+                # A client that reads nothing must not make the server hold events for ever.
+                self._closing = True
+                log.warning("CTI client %s is not reading; closing", self.principal.username)
+                asyncio.get_running_loop().create_task(
+                    self.websocket.close(code=1008, reason="too slow: events piled up"))
+
+    async def _send_loop(self) -> None:
+        while True:
+            message = await self.outbox.get()
+            await self.websocket.send_text(json.dumps(message, ensure_ascii=False))
+
+    async def _live_loop(self) -> None:
+        while True:
+            # asyncio.timeout, unlike wait_for on 3.11, never loses a cancellation.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(LIVE_PERIOD):
+                    await self._live_dirty.wait()
+            self._live_dirty.clear()
+            if self.live:
+                runtime = self.runtime
+                board = runtime.board.snapshot(runtime.server, runtime.now())
+                self._put({"event": "live", "board": board})
+                await asyncio.sleep(LIVE_MIN_GAP)
+
+
+def _parse(text: str) -> dict[str, Any]:
+    try:
+        message = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CommandError(f"not JSON: {error.msg} at line {error.lineno} column "
+                           f"{error.colno}") from None
+    if not isinstance(message, dict):
+        raise CommandError("a message must be a JSON object like "
+                           '{"id": 1, "command": "ready"}')
+    request_id = message.get("id")
+    if request_id is not None and not isinstance(request_id, (int, str)):
+        raise CommandError("'id' must be a number or a string")
+    return message
+
+
+def _field(message: dict[str, Any], name: str) -> str:
+    value = message.get(name)
+    if not isinstance(value, str) or not value:
+        raise CommandError(f"{message.get('command')!r} needs a non-empty string field {name!r}")
+    return value
+
+
+def _demo_of(websocket: WebSocket, tenant: str) -> Any:
+    demos = getattr(websocket.app.state, "demo", None) or {}
+    return demos.get(tenant)
+
+
+COMMANDS = {
+    "login": CtiConnection.login,
+    "logout": CtiConnection.logout,
+    "ready": CtiConnection.ready,
+    "not_ready": CtiConnection.not_ready,
+    "answer": CtiConnection.answer,
+    "decline": CtiConnection.decline,
+    "hangup": CtiConnection.hangup,
+    "end_wrap_up": CtiConnection.end_wrap_up,
+    "status": CtiConnection.status,
+    "subscribe": CtiConnection.subscribe,
+    "unsubscribe": CtiConnection.unsubscribe,
+}

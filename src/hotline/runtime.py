@@ -1,0 +1,173 @@
+"""The real-time shell around the core: one process, wall-clock time.
+
+Each tenant's `InteractionServer` runs inside a `TenantRuntime` on the asyncio loop. Events come
+from gateways (the demo's synthetic callers and agents, the CTI WebSocket, later SIP); the
+runtime passes them to the core with the current time, journals the facts that come out (the
+journal writer commits them in batches on its own thread), hands the facts to subscribers (CTI
+connections, live figures) and the commands to the gateways, and wakes the core when its next
+timer falls due.
+
+Durability: `submit(event)` returns only once the facts the event produced are committed, so an
+API that awaits it never reports as done something a crash could take back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from typing import Protocol
+
+from hotline.analytics.wallboard import WallBoard
+from hotline.core import InteractionServer
+from hotline.core.commands import Command
+from hotline.core.events import Event, TimerFired
+from hotline.core.facts import Fact
+from hotline.core.model import Tenant
+
+log = logging.getLogger("hotline.runtime")
+
+
+class JournalSink(Protocol):
+    """Where facts go to become durable (see `hotline.store.journal.JournalWriter`)."""
+
+    def submit(self, tenant: str, facts: Sequence[Fact]) -> Future[int]: ...
+
+
+class Gateway(Protocol):
+    """Something that carries out the core's commands (rings phones, plays music...)."""
+
+    def carry_out(self, commands: Sequence[Command]) -> None: ...
+
+
+FactListener = Callable[[Sequence[Fact]], None]
+
+
+class TenantRuntime:
+    """One tenant's interaction server, driven in real time."""
+
+    def __init__(
+        self,
+        tenant: Tenant,
+        *,
+        journal: JournalSink | None = None,
+        clock: Callable[[], float] = time.time,
+        seed: int = 0,
+    ) -> None:
+        self.tenant = tenant
+        self.server = InteractionServer(tenant, seed=seed)
+        self._journal = journal
+        self._clock = clock
+        self._last = 0.0
+        self._gateways: list[Gateway] = []
+        self._listeners: list[FactListener] = []
+        self._wake: asyncio.Event | None = None
+        self._timer_task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self.board = WallBoard(tenant, clock())
+        self._listeners.append(self.board.feed)
+
+    @property
+    def name(self) -> str:
+        return self.tenant.name
+
+    def now(self) -> float:
+        """The wall clock, never running backwards (the core refuses time that does)."""
+        self._last = max(self._last, self._clock())
+        return self._last
+
+    def add_gateway(self, gateway: Gateway) -> None:
+        self._gateways.append(gateway)
+
+    def listen(self, listener: FactListener) -> Callable[[], None]:
+        """Call `listener` with every batch of facts; returns a function that stops it."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def handle(self, event: Event) -> tuple[list[Command], Future[int] | None]:
+        """Apply `event` now. Returns the commands and a future that completes when the facts
+        are durable (None when there were none or no journal). Raises `CoreError` for an event
+        the core refuses; nothing has changed then."""
+        commands = self.server.handle(event, self.now())
+        facts = self.server.drain_facts()
+        durable = None
+        if facts:
+            if self._journal is not None:
+                durable = self._journal.submit(self.tenant.name, facts)
+            for listener in list(self._listeners):
+                try:
+                    listener(facts)
+                except Exception:  # a broken subscriber must not stop the switch
+                    log.exception("fact listener failed")
+        for gateway in self._gateways:
+            gateway.carry_out(commands)
+        if self._wake is not None:
+            self._wake.set()
+        return commands, durable
+
+    async def submit(self, event: Event) -> list[Command]:
+        """Apply `event` and wait until what it changed is durable."""
+        commands, durable = self.handle(event)
+        if durable is not None:
+            await asyncio.wrap_future(durable)
+        return commands
+
+    def start(self) -> None:
+        """Start acting on the core's timers (call from inside the running loop)."""
+        self._wake = asyncio.Event()
+        self._timer_task = asyncio.get_running_loop().create_task(self._run_timers())
+
+    async def stop(self) -> None:
+        """Stop acting on timers; the core keeps its state."""
+        task, self._timer_task = self._timer_task, None
+        if task is not None:
+            self._stopping = True
+            if self._wake is not None:
+                self._wake.set()
+            await task
+
+    async def _run_timers(self) -> None:
+        assert self._wake is not None
+        wake = self._wake
+        self._stopping = False
+        while not self._stopping:
+            deadline = self.server.next_timer()
+            wake.clear()
+            if deadline is None:
+                await wake.wait()
+                continue
+            delay = deadline - self._clock()
+            if delay > 0:
+                # asyncio.timeout, unlike wait_for on 3.11, never loses a cancellation.
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(delay):
+                        await wake.wait()
+                    continue  # something changed: look at the next deadline again
+            try:
+                self.handle(TimerFired())
+            except Exception:
+                log.exception("timer handling failed")
+
+
+class Runtime:
+    """Every tenant's runtime in this process, by tenant name."""
+
+    def __init__(self) -> None:
+        self.tenants: dict[str, TenantRuntime] = {}
+
+    def add(self, runtime: TenantRuntime) -> None:
+        self.tenants[runtime.name] = runtime
+
+    def get(self, tenant: str) -> TenantRuntime | None:
+        return self.tenants.get(tenant)
+
+    def start(self) -> None:
+        for runtime in self.tenants.values():
+            runtime.start()
+
+    async def stop(self) -> None:
+        for runtime in self.tenants.values():
+            await runtime.stop()

@@ -1,0 +1,220 @@
+"""Synthetic callers and simulated agents on the wall clock, for `hotline serve --demo`.
+
+The same idea as the simulation runner, but in real time and beside real people: callers arrive
+as a Poisson stream at a chosen rate, wait with exponential patience, talk for an exponential
+time; every agent is played by the simulator except those a person has taken over through the
+CTI API, who get real offers from the synthetic callers and answer, hold and hang up themselves.
+Everything is scheduled on the asyncio loop with `call_later`, never run inside the core's own
+`handle` call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from hotline.core.agent_fsm import AgentState
+from hotline.core.commands import Command, Connect, Hangup, Offer, Reject
+from hotline.core.errors import CoreError
+from hotline.core.events import (
+    AgentAnswered,
+    AgentHungUp,
+    AgentLoggedIn,
+    AgentLoggedOut,
+    AgentReady,
+    CustomerHungUp,
+    Event,
+    InteractionArrived,
+    WrapUpEnded,
+)
+from hotline.core.interaction_fsm import InteractionState
+from hotline.runtime import TenantRuntime
+
+log = logging.getLogger("hotline.demo")
+
+_IDLE = (AgentState.READY, AgentState.NOT_READY, AgentState.WRAP_UP)
+
+
+@dataclass(frozen=True)
+class DemoTraffic:
+    """How the synthetic callers and agents behave."""
+
+    calls_per_second: float = 0.5
+    talk_seconds: float = 90.0
+    patience_seconds: float = 120.0
+    ring_seconds: float = 2.0
+    wrap_up_seconds: float = 10.0
+    human_call_limit_seconds: float = 1800.0
+
+
+class DemoGateway:
+    """Plays callers and agents for one tenant runtime."""
+
+    def __init__(self, runtime: TenantRuntime, traffic: DemoTraffic, *, seed: int = 0) -> None:
+        self.runtime = runtime
+        self.traffic = traffic
+        self.humans: set[str] = set()
+        self._rng = random.Random(seed)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._handles: dict[str, asyncio.TimerHandle] = {}
+        self._agent_of: dict[str, str] = {}
+        self._dnis = sorted(runtime.tenant.dnis_routes) or [""]
+        self._count = 0
+        self._arrivals: asyncio.TimerHandle | None = None
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Log the simulated agents in and start the callers (inside the running loop)."""
+        self._loop = asyncio.get_running_loop()
+        self.runtime.add_gateway(self)
+        for agent_id in self.runtime.server.agent_ids():
+            if agent_id not in self.humans:
+                self._simulate_agent(agent_id)
+        if self.traffic.calls_per_second > 0:
+            self._schedule_arrival()
+
+    def stop(self) -> None:
+        if self._arrivals is not None:
+            self._arrivals.cancel()
+        for handle in self._handles.values():
+            handle.cancel()
+        self._handles.clear()
+
+    # -- people taking over agents ------------------------------------------------------------
+
+    def take_over(self, agent_id: str) -> None:
+        """A person now plays `agent_id`: the simulated agent logs out. Raises `CoreError`
+        while the simulated agent is still on a call."""
+        if agent_id in self.humans:
+            return
+        state = self.runtime.server.agent_state(agent_id)
+        if state not in (*_IDLE, AgentState.LOGGED_OUT):
+            raise CoreError(f"agent {agent_id!r} is finishing a simulated call "
+                            f"({state.value}); try again in a moment")
+        self.humans.add(agent_id)
+        self._cancel(f"wrap:{agent_id}")
+        if state is not AgentState.LOGGED_OUT:
+            self.runtime.handle(AgentLoggedOut(agent_id))
+
+    def hand_back(self, agent_id: str) -> None:
+        """The person is gone: the simulator plays `agent_id` again once they are logged out."""
+        if agent_id not in self.humans:
+            return
+        self.humans.discard(agent_id)
+        if self.runtime.server.agent_state(agent_id) is AgentState.LOGGED_OUT:
+            self._simulate_agent(agent_id)
+
+    # -- the core's commands ------------------------------------------------------------------
+
+    def carry_out(self, commands: Sequence[Command]) -> None:
+        for command in commands:
+            if isinstance(command, Offer):
+                if command.agent_id not in self.humans:
+                    self._later(f"answer:{command.interaction_id}",
+                                self._jitter(self.traffic.ring_seconds),
+                                AgentAnswered(command.interaction_id, command.agent_id))
+            elif isinstance(command, Connect):
+                self._cancel(f"patience:{command.interaction_id}")
+                self._agent_of[command.interaction_id] = command.agent_id
+                if command.agent_id in self.humans:
+                    # A real person decides when the call ends; a caller still gives up
+                    # eventually, so a forgotten call cannot stay open for ever.
+                    self._later(f"talk:{command.interaction_id}",
+                                self.traffic.human_call_limit_seconds,
+                                CustomerHungUp(command.interaction_id))
+                else:
+                    self._later(f"talk:{command.interaction_id}",
+                                self._rng.expovariate(1 / self.traffic.talk_seconds),
+                                AgentHungUp(command.interaction_id, command.agent_id))
+            elif isinstance(command, Hangup):
+                self._forget(command.interaction_id)
+                agent_id = self._agent_of.pop(command.interaction_id, None)
+                if agent_id is not None and agent_id not in self.humans:
+                    # Simulated agents with manual wrap-up end it themselves after a while.
+                    self._later(f"wrap:{agent_id}", self._jitter(self.traffic.wrap_up_seconds),
+                                WrapUpEnded(agent_id), only_if_agent_in=AgentState.WRAP_UP)
+            elif isinstance(command, Reject):
+                self._forget(command.interaction_id)
+
+    # -- callers ------------------------------------------------------------------------------
+
+    def _schedule_arrival(self) -> None:
+        assert self._loop is not None
+        delay = self._rng.expovariate(self.traffic.calls_per_second)
+        self._arrivals = self._loop.call_later(delay, self._arrive)
+
+    def _arrive(self) -> None:
+        self._schedule_arrival()
+        self._count += 1
+        call_id = f"demo-{self._count:07d}-{self._rng.randrange(16**6):06x}"
+        ani = "13" + "".join(str(self._rng.randrange(10)) for _ in range(9))
+        event = InteractionArrived(call_id, ani=ani, dnis=self._rng.choice(self._dnis))
+        try:
+            self.runtime.handle(event)
+        except CoreError as error:
+            log.warning("demo caller refused: %s", error)
+            return
+        if self.runtime.server.interaction_state(call_id) in (
+            InteractionState.QUEUED, InteractionState.OFFERED
+        ):
+            self._later(f"patience:{call_id}",
+                        self._rng.expovariate(1 / self.traffic.patience_seconds),
+                        CustomerHungUp(call_id), only_if_waiting=call_id)
+
+    # -- agents -------------------------------------------------------------------------------
+
+    def _simulate_agent(self, agent_id: str) -> None:
+        server = self.runtime.server
+        try:
+            if server.agent_state(agent_id) is AgentState.LOGGED_OUT:
+                self.runtime.handle(AgentLoggedIn(agent_id))
+            if server.agent_state(agent_id) is AgentState.NOT_READY:
+                self.runtime.handle(AgentReady(agent_id))
+        except CoreError as error:
+            log.warning("simulated agent %s could not start: %s", agent_id, error)
+
+    # -- scheduling ---------------------------------------------------------------------------
+
+    def _jitter(self, mean: float) -> float:
+        return mean * (0.5 + self._rng.random())
+
+    def _later(
+        self, key: str, delay: float, event: Event, *,
+        only_if_waiting: str | None = None, only_if_agent_in: AgentState | None = None,
+    ) -> None:
+        assert self._loop is not None
+        self._cancel(key)
+
+        def fire() -> None:
+            self._handles.pop(key, None)
+            server = self.runtime.server
+            if only_if_waiting is not None and server.interaction_state(only_if_waiting) not in (
+                InteractionState.QUEUED, InteractionState.OFFERED
+            ):
+                return
+            agent_id = getattr(event, "agent_id", None)
+            if only_if_agent_in is not None and (
+                agent_id is None or server.agent_state(agent_id) is not only_if_agent_in
+                or agent_id in self.humans
+            ):
+                return
+            # A refusal means the world moved on (the caller left, a person took the agent
+            # over): there is nothing left to do.
+            with contextlib.suppress(CoreError):
+                self.runtime.handle(event)
+
+        self._handles[key] = self._loop.call_later(delay, fire)
+
+    def _cancel(self, key: str) -> None:
+        handle = self._handles.pop(key, None)
+        if handle is not None:
+            handle.cancel()
+
+    def _forget(self, interaction_id: str) -> None:
+        for prefix in ("patience:", "answer:", "talk:"):
+            self._cancel(prefix + interaction_id)

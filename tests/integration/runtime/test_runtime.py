@@ -1,0 +1,111 @@
+"""The real-time shell: the core driven by the wall clock on the asyncio loop, with the demo's
+synthetic callers and agents. Tests wait for facts (never for fixed sleeps), with short ring and
+talk times so that they finish quickly."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+
+import pytest
+
+from hotline.core.agent_fsm import AgentState
+from hotline.core.events import AgentAnswered, AgentLoggedIn, AgentReady, InteractionArrived
+from hotline.core.facts import AgentStateChanged, Fact, InteractionStateChanged
+from hotline.core.interaction_fsm import InteractionState
+from hotline.core.model import Agent, Queue, Tenant
+from hotline.runtime import TenantRuntime
+from hotline.switch.sim.realtime import DemoGateway, DemoTraffic
+
+
+def _tenant(ring_timeout: float = 20.0) -> Tenant:
+    return Tenant(
+        "acme",
+        queues=(Queue("q", skills={"q": 1}, ring_timeout=ring_timeout),),
+        agents=tuple(Agent(f"a{i}", skills={"q": 5}, wrap_up=0.0) for i in range(3)),
+        default_queue="q",
+    )
+
+
+async def _until(runtime: TenantRuntime, test: Callable[[Fact], bool], timeout: float = 10.0
+                 ) -> Fact:
+    """Wait until a fact passing `test` comes out of the runtime."""
+    seen: asyncio.Future[Fact] = asyncio.get_running_loop().create_future()
+
+    def listener(facts: Sequence[Fact]) -> None:
+        for fact in facts:
+            if test(fact) and not seen.done():
+                seen.set_result(fact)
+
+    stop = runtime.listen(listener)
+    try:
+        return await asyncio.wait_for(seen, timeout)
+    finally:
+        stop()
+
+
+def test_ring_no_answer_fires_on_the_wall_clock() -> None:
+    async def scenario() -> None:
+        runtime = TenantRuntime(_tenant(ring_timeout=0.2))
+        runtime.start()
+        await runtime.submit(AgentLoggedIn("a0"))
+        await runtime.submit(AgentReady("a0"))
+        await runtime.submit(InteractionArrived("c1"))
+        assert runtime.server.agent_state("a0") is AgentState.RESERVED
+        fact = await _until(runtime, lambda f: type(f) is AgentStateChanged
+                            and f.new is AgentState.NOT_READY)
+        assert isinstance(fact, AgentStateChanged) and fact.reason == "no_answer"
+        assert runtime.server.waiting("q") == ["c1"]
+        await runtime.stop()
+
+    asyncio.run(scenario())
+
+
+def test_demo_callers_reach_simulated_agents_and_a_person_gets_real_offers() -> None:
+    async def scenario() -> None:
+        runtime = TenantRuntime(_tenant())
+        demo = DemoGateway(runtime, DemoTraffic(calls_per_second=20, talk_seconds=0.05,
+                                                patience_seconds=30, ring_seconds=0.01,
+                                                wrap_up_seconds=0.01), seed=1)
+        demo.take_over("a0")
+        runtime.start()
+        demo.start()
+        assert runtime.server.agent_state("a0") is AgentState.LOGGED_OUT
+        assert runtime.server.agent_state("a1") is AgentState.READY
+        # Simulated agents answer and finish calls on their own.
+        await _until(runtime, lambda f: type(f) is InteractionStateChanged
+                     and f.new is InteractionState.COMPLETED and f.reason == "agent_hung_up")
+        # The person logs in and is offered a call, which nobody answers for them.
+        await runtime.submit(AgentLoggedIn("a0"))
+        await runtime.submit(AgentReady("a0"))
+        offer = await _until(runtime, lambda f: type(f) is AgentStateChanged
+                             and f.agent_id == "a0" and f.new is AgentState.RESERVED)
+        assert isinstance(offer, AgentStateChanged) and offer.interaction_id is not None
+        await asyncio.sleep(0)  # let any wrongly scheduled simulated answer run
+        assert runtime.server.agent_state("a0") is AgentState.RESERVED
+        await runtime.submit(AgentAnswered(offer.interaction_id, "a0"))
+        assert runtime.server.agent_state("a0") is AgentState.BUSY
+        demo.stop()
+        await runtime.stop()
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("busy_state", [AgentState.BUSY])
+def test_taking_over_an_agent_on_a_simulated_call_is_refused(busy_state: AgentState) -> None:
+    async def scenario() -> None:
+        runtime = TenantRuntime(_tenant())
+        demo = DemoGateway(runtime, DemoTraffic(calls_per_second=0, ring_seconds=0.01,
+                                                talk_seconds=3600), seed=1)
+        runtime.start()
+        demo.start()
+        runtime.handle(InteractionArrived("c1"))
+        await _until(runtime, lambda f: type(f) is AgentStateChanged and f.new is busy_state)
+        busy = next(a for a in runtime.server.agent_ids()
+                    if runtime.server.agent_state(a) is busy_state)
+        with pytest.raises(ValueError, match="finishing a simulated call"):
+            demo.take_over(busy)
+        demo.stop()
+        await runtime.stop()
+
+    asyncio.run(scenario())
