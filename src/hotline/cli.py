@@ -338,3 +338,235 @@ def _simulate_percent(value: float | None) -> str:
 
 def _simulate_number(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}"
+
+
+user_app = typer.Typer(help="Manage the people who log in: hotline user create ...",
+                       no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("create")
+def user_create(
+    tenant: Annotated[str, typer.Option(help="The tenant's name (it must exist).")],
+    username: Annotated[str, typer.Option(help="The login name, unique in the tenant.")],
+    role: Annotated[str, typer.Option(help="agent, supervisor or admin.")],
+    agent_id: Annotated[
+        str | None, typer.Option(help="The agent this user logs in as (e.g. 1001).")
+    ] = None,
+    display_name: Annotated[str, typer.Option(help="The name shown in the UI.")] = "",
+    language: Annotated[str, typer.Option(help="zh or en.")] = "en",
+    password: Annotated[
+        str | None,
+        typer.Option(
+            envvar="HOTLINE_USER_PASSWORD",
+            help="The password (or HOTLINE_USER_PASSWORD); asked for when not given.",
+        ),
+    ] = None,
+) -> None:
+    """Create a user in a tenant of the configured database (HOTLINE_DATABASE_URL)."""
+    from hotline.store.account_tables import Language, Role
+    from hotline.store.accounts import AccountError, create_user, tenant_named
+    from hotline.store.database import make_engine, session_factory, upgrade
+
+    _user_check(role in {r.value for r in Role}, "--role", "agent, supervisor or admin", role)
+    _user_check(language in {lang.value for lang in Language}, "--language", "zh or en",
+                language)
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    engine = make_engine()
+    try:
+        upgrade(engine)
+        with session_factory(engine)() as session:
+            found = tenant_named(session, tenant)
+            if found is None:
+                typer.echo(f"error: no tenant {tenant!r} in the database", err=True)
+                raise typer.Exit(2)
+            try:
+                user = create_user(
+                    session, tenant_id=found.id, username=username, password=password,
+                    role=role, display_name=display_name, agent_id=agent_id,
+                    language=language,
+                )
+            except AccountError as error:
+                typer.echo(f"error: {error}", err=True)
+                raise typer.Exit(2) from None
+            session.commit()
+            typer.echo(f"created {user.role} {user.username!r} in tenant {tenant!r} "
+                       f"(user id {user.id})")
+    finally:
+        engine.dispose()
+
+
+def _user_check(ok: bool, option: str, allowed: str, value: str) -> None:
+    if not ok:
+        typer.echo(f"error: {option} must be {allowed}, not {value!r}", err=True)
+        raise typer.Exit(2)
+
+
+db_app = typer.Typer(help="The database: create or upgrade its schema, see its revision.",
+                     no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Alembic revision to reach.")] = "head",
+) -> None:
+    """Create or upgrade the schema of the database (HOTLINE_DATABASE_URL, by default
+    sqlite:///var/hotline.db)."""
+    from hotline.store.database import make_engine, upgrade
+
+    engine = make_engine()
+    try:
+        upgrade(engine, revision)
+        typer.echo(f"{_db_shown(engine)} is at revision {_db_revision(engine) or '(none)'}")
+    finally:
+        engine.dispose()
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's schema revision, and whether an upgrade is due."""
+    from alembic.script import ScriptDirectory
+
+    from hotline.store.database import MIGRATIONS, make_engine
+
+    engine = make_engine()
+    try:
+        current = _db_revision(engine)
+        head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+        state = "up to date" if current == head else f"upgrade due to {head} (hotline db upgrade)"
+        typer.echo(f"{_db_shown(engine)}: revision {current or '(none: empty)'}, {state}")
+    finally:
+        engine.dispose()
+
+
+def _db_revision(engine: Any) -> str | None:
+    from alembic.migration import MigrationContext
+
+    with engine.connect() as connection:
+        revision: str | None = MigrationContext.configure(connection).get_current_revision()
+        return revision
+
+
+def _db_shown(engine: Any) -> str:
+    shown: str = engine.url.render_as_string(hide_password=True)
+    return shown
+
+
+config_app = typer.Typer(
+    help="A tenant's configuration as YAML: export it for versioning, import it back.",
+    no_args_is_help=True,
+)
+app.add_typer(config_app, name="config")
+
+
+@config_app.command("export")
+def config_export(
+    tenant: Annotated[str, typer.Option(help="The tenant's name.")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE.yaml", help="Where to write ('-': stdout).")
+    ],
+) -> None:
+    """Write a tenant's whole configuration (queues, agents, routing...) to a YAML file."""
+    from hotline.store.config_repo import ConfigNotFound, read_tenants
+    from hotline.store.config_yaml import config_yaml, export_config
+    from hotline.store.database import make_engine, session_factory, upgrade
+
+    to_stdout = str(file) == "-"
+    if not to_stdout and not file.parent.is_dir():
+        typer.echo(f"error: cannot write {file}: no directory {file.parent}", err=True)
+        raise typer.Exit(2)
+    engine = make_engine()
+    try:
+        upgrade(engine)
+        with session_factory(engine)() as session:
+            try:
+                document = export_config(session, tenant)
+            except ConfigNotFound:
+                names = ", ".join(t.name for t in read_tenants(session)) or "none"
+                typer.echo(f"error: --tenant: no tenant {tenant!r} (tenants: {names})", err=True)
+                raise typer.Exit(2) from None
+    finally:
+        engine.dispose()
+    text = (f"# Configuration of tenant {tenant!r}: hotline config import FILE.yaml --replace\n"
+            + config_yaml(document))
+    if to_stdout:
+        typer.echo(text, nl=False)
+    else:
+        file.write_text(text, encoding="utf-8")
+        typer.echo(f"exported tenant {tenant!r} to {file}")
+
+
+@config_app.command("import")
+def config_import(
+    file: Annotated[Path, typer.Argument(metavar="FILE.yaml", help="A configuration file.")],
+    replace: Annotated[
+        bool, typer.Option(help="Replace the configuration of an existing tenant of that name.")
+    ] = False,
+) -> None:
+    """Load a tenant's configuration from a YAML file, as a new tenant or with --replace over
+    the existing one. A bad file changes nothing: every problem is printed with its place."""
+    from hotline.store.config_repo import ConfigError
+    from hotline.store.config_yaml import import_config, read_config_yaml
+    from hotline.store.database import make_engine, session_factory, upgrade
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        typer.echo(f"error: cannot read {file}: {error}", err=True)
+        raise typer.Exit(2) from None
+    engine = make_engine()
+    try:
+        upgrade(engine)
+        with session_factory(engine).begin() as session:
+            document, lines = read_config_yaml(text)
+            tenant = import_config(session, document, replace=replace, lines=lines)
+            counts = ", ".join(
+                f"{len(document.get(key) or [])} {shown}" for key, shown in (
+                    ("skills", "skills"), ("teams", "teams"), ("queues", "queues"),
+                    ("agents", "agents"), ("dnis_routes", "DNIS routes"),
+                    ("not_ready_reasons", "not-ready reasons"),
+                    ("caller_lists", "caller list entries")))
+    except ConfigError as error:
+        typer.echo(f"error: {file}:", err=True)
+        for problem in error.problems:
+            typer.echo(f"  {problem}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        engine.dispose()
+    typer.echo(f"imported tenant {tenant.name!r} ({counts}) into {_db_shown(engine)}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port for the API, web pages and CTI WebSocket.")]
+    = 8080,
+    config: Annotated[
+        Path | None,
+        typer.Option(help="Configuration (YAML, as `hotline config export` writes) to load "
+                          "at start, replacing that tenant's configuration."),
+    ] = None,
+    demo: Annotated[
+        bool, typer.Option(help="Create (once) and run the demo tenant with synthetic callers.")
+    ] = False,
+    demo_rate: Annotated[
+        float, typer.Option(help="With --demo: synthetic calls per second.")
+    ] = 0.5,
+) -> None:
+    """Run the contact center: the interaction servers in real time, the journal and the API."""
+    from hotline.service import ServeOptions
+    from hotline.service import serve as run
+
+    if not 0 < port < 65536:
+        typer.echo(f"error: --port {port} must be between 1 and 65535", err=True)
+        raise typer.Exit(2)
+    if demo_rate < 0:
+        typer.echo(f"error: --demo-rate {demo_rate} must be >= 0 calls per second", err=True)
+        raise typer.Exit(2)
+    if config is not None and not config.is_file():
+        typer.echo(f"error: --config {config}: no such file", err=True)
+        raise typer.Exit(2)
+    run(ServeOptions(host=host, port=port, config_file=config, demo=demo,
+                     demo_calls_per_second=demo_rate))

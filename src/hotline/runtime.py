@@ -118,6 +118,7 @@ class TenantRuntime:
     def start(self) -> None:
         """Start acting on the core's timers (call from inside the running loop)."""
         self._wake = asyncio.Event()
+        self._stopping = False
         self._timer_task = asyncio.get_running_loop().create_task(self._run_timers())
 
     async def stop(self) -> None:
@@ -132,7 +133,6 @@ class TenantRuntime:
     async def _run_timers(self) -> None:
         assert self._wake is not None
         wake = self._wake
-        self._stopping = False
         while not self._stopping:
             deadline = self.server.next_timer()
             wake.clear()

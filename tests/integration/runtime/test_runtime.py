@@ -91,20 +91,30 @@ def test_demo_callers_reach_simulated_agents_and_a_person_gets_real_offers() -> 
     asyncio.run(scenario())
 
 
-@pytest.mark.parametrize("busy_state", [AgentState.BUSY])
-def test_taking_over_an_agent_on_a_simulated_call_is_refused(busy_state: AgentState) -> None:
+@pytest.mark.parametrize("state", [AgentState.RESERVED, AgentState.BUSY])
+def test_taking_over_an_agent_mid_call_ends_the_simulated_work_and_logs_it_out(
+    state: AgentState,
+) -> None:
     async def scenario() -> None:
         runtime = TenantRuntime(_tenant())
-        demo = DemoGateway(runtime, DemoTraffic(calls_per_second=0, ring_seconds=0.01,
+        ring = 3600.0 if state is AgentState.RESERVED else 0.01
+        demo = DemoGateway(runtime, DemoTraffic(calls_per_second=0, ring_seconds=ring,
                                                 talk_seconds=3600), seed=1)
         runtime.start()
         demo.start()
         runtime.handle(InteractionArrived("c1"))
-        await _until(runtime, lambda f: type(f) is AgentStateChanged and f.new is busy_state)
-        busy = next(a for a in runtime.server.agent_ids()
-                    if runtime.server.agent_state(a) is busy_state)
-        with pytest.raises(ValueError, match="finishing a simulated call"):
-            demo.take_over(busy)
+        if state is AgentState.BUSY:
+            await _until(runtime, lambda f: type(f) is AgentStateChanged and f.new is state)
+        agent = runtime.server.agent_status("a0")
+        assert agent.state is state and agent.interaction_id == "c1"
+        demo.take_over("a0")
+        assert runtime.server.agent_state("a0") is AgentState.LOGGED_OUT
+        expected = InteractionState.QUEUED if state is AgentState.RESERVED else None
+        if expected is None:
+            assert runtime.server.interaction_state("c1") is None  # the call ended
+        else:  # back in line, and straight away offered to the next simulated agent
+            assert runtime.server.interaction_state("c1") in (
+                InteractionState.QUEUED, InteractionState.OFFERED)
         demo.stop()
         await runtime.stop()
 

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from hotline.core.commands import Command, Connect, Hangup, Offer, Reject
 from hotline.core.errors import CoreError
 from hotline.core.events import (
     AgentAnswered,
+    AgentDeclined,
     AgentHungUp,
     AgentLoggedIn,
     AgentLoggedOut,
@@ -35,9 +37,6 @@ from hotline.core.interaction_fsm import InteractionState
 from hotline.runtime import TenantRuntime
 
 log = logging.getLogger("hotline.demo")
-
-_IDLE = (AgentState.READY, AgentState.NOT_READY, AgentState.WRAP_UP)
-
 
 @dataclass(frozen=True)
 class DemoTraffic:
@@ -64,6 +63,9 @@ class DemoGateway:
         self._agent_of: dict[str, str] = {}
         self._dnis = sorted(runtime.tenant.dnis_routes) or [""]
         self._count = 0
+        # Interaction ids must never repeat, across restarts too (the journal keys records
+        # by them), while the seeded generator repeats itself: a random token per run.
+        self._run = secrets.token_hex(4)
         self._arrivals: asyncio.TimerHandle | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -88,17 +90,23 @@ class DemoGateway:
     # -- people taking over agents ------------------------------------------------------------
 
     def take_over(self, agent_id: str) -> None:
-        """A person now plays `agent_id`: the simulated agent logs out. Raises `CoreError`
-        while the simulated agent is still on a call."""
+        """A person now plays `agent_id`. The simulated agent stops at once: an offer ringing
+        for it is declined (the call goes back to its place in line), a call it is on ends,
+        and it logs out so that the person can log in."""
         if agent_id in self.humans:
             return
-        state = self.runtime.server.agent_state(agent_id)
-        if state not in (*_IDLE, AgentState.LOGGED_OUT):
-            raise CoreError(f"agent {agent_id!r} is finishing a simulated call "
-                            f"({state.value}); try again in a moment")
         self.humans.add(agent_id)
+        server = self.runtime.server
         self._cancel(f"wrap:{agent_id}")
-        if state is not AgentState.LOGGED_OUT:
+        status = server.agent_status(agent_id)
+        call = status.interaction_id
+        if status.state is AgentState.RESERVED and call is not None:
+            self._cancel(f"answer:{call}")
+            self.runtime.handle(AgentDeclined(call, agent_id))
+        elif status.state is AgentState.BUSY and call is not None:
+            self._cancel(f"talk:{call}")
+            self.runtime.handle(AgentHungUp(call, agent_id))
+        if server.agent_state(agent_id) is not AgentState.LOGGED_OUT:
             self.runtime.handle(AgentLoggedOut(agent_id))
 
     def hand_back(self, agent_id: str) -> None:
@@ -151,7 +159,7 @@ class DemoGateway:
     def _arrive(self) -> None:
         self._schedule_arrival()
         self._count += 1
-        call_id = f"demo-{self._count:07d}-{self._rng.randrange(16**6):06x}"
+        call_id = f"demo-{self._run}-{self._count:07d}"
         ani = "13" + "".join(str(self._rng.randrange(10)) for _ in range(9))
         event = InteractionArrived(call_id, ani=ani, dnis=self._rng.choice(self._dnis))
         try:

@@ -1,0 +1,105 @@
+"""Every endpoint checks the caller's role: the table below is the API's permission matrix.
+
+Each row is an endpoint and the roles it lets through. Requests are made so that an allowed
+caller changes nothing (an unknown key, a body that fails validation), so one app serves the
+whole matrix for a role: an allowed role must get past the check (neither 401 nor 403), any
+other gets 403, and a caller without a token 401. A test also checks that the table lists
+every HTTP endpoint under /api, so a new endpoint cannot be added without deciding who may
+use it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from tests.integration.api.conftest import Clients
+
+ANY = frozenset({"agent", "supervisor", "admin"})
+STAFF = frozenset({"supervisor", "admin"})
+ADMIN = frozenset({"admin"})
+BAD = {"no_such_field": True}
+
+CONFIG = {
+    # resource: (key of a record that does not exist, who reads)
+    "skills": ("nope", STAFF),
+    "teams": ("nope", STAFF),
+    "queues": ("nope", ANY),
+    "agents": ("nope", STAFF),
+    "dnis_routes": ("0000", STAFF),
+    "not_ready_reasons": ("nope", ANY),
+    "caller_lists": ("0000", STAFF),
+}
+
+MATRIX: list[tuple[str, str, str, dict[str, Any] | None, frozenset[str]]] = [
+    ("GET", "/api/auth/me", "/api/auth/me", None, ANY),
+    ("POST", "/api/auth/password", "/api/auth/password", BAD, ANY),
+    ("GET", "/api/tenant", "/api/tenant", None, STAFF),
+    ("PATCH", "/api/tenant", "/api/tenant", BAD, ADMIN),
+    ("GET", "/api/users", "/api/users", None, STAFF),
+    ("POST", "/api/users", "/api/users", BAD, ADMIN),
+    ("GET", "/api/users/{user_id}", "/api/users/999999", None, STAFF),
+    ("PATCH", "/api/users/{user_id}", "/api/users/999999", BAD, ADMIN),
+    ("DELETE", "/api/users/{user_id}", "/api/users/999999", None, ADMIN),
+    ("GET", "/api/audit", "/api/audit", None, ADMIN),
+    ("GET", "/api/stats/live", "/api/stats/live", None, STAFF),
+    ("GET", "/api/interactions", "/api/interactions", None, ANY),
+]
+for resource, (missing, readers) in CONFIG.items():
+    key = {"skills": "name", "teams": "name", "queues": "name", "agents": "agent_id",
+           "dnis_routes": "dnis", "not_ready_reasons": "code", "caller_lists": "number"}[resource]
+    base = f"/api/{resource}"
+    MATRIX += [
+        ("GET", base, base, None, readers),
+        ("POST", base, base, BAD, ADMIN),
+        ("GET", f"{base}/{{{key}}}", f"{base}/{missing}", None, readers),
+        ("PATCH", f"{base}/{{{key}}}", f"{base}/{missing}", BAD, ADMIN),
+        ("DELETE", f"{base}/{{{key}}}", f"{base}/{missing}", None, ADMIN),
+    ]
+LAST = ("POST", "/api/auth/logout", "/api/auth/logout", None, ANY)
+"""Logging out ends the session the matrix runs in, so it comes last."""
+
+UNCHECKED = {("GET", "/api/health"), ("POST", "/api/auth/login")}
+"""The endpoints anyone may call."""
+
+
+def send(client: TestClient, method: str, url: str, body: dict[str, Any] | None) -> int:
+    return client.request(method, url, json=body).status_code
+
+
+@pytest.mark.parametrize("role", [None, "agent", "supervisor", "admin"],
+                         ids=["anonymous", "agent", "supervisor", "admin"])
+def test_each_endpoint_lets_through_exactly_its_roles(clients: Clients, role: str | None) -> None:
+    client = clients.anonymous() if role is None else clients.log_in("acme", role)
+    wrong = []
+    for method, template, url, body, allowed in [*MATRIX, LAST]:
+        status = send(client, method, url, body)
+        if role is None:
+            expected = "401"
+            ok = status == 401
+        elif role in allowed:
+            expected = "neither 401 nor 403"
+            ok = status not in (401, 403)
+        else:
+            expected = "403"
+            ok = status == 403
+        if not ok:
+            wrong.append(f"{method} {template} as {role}: {status}, expected {expected}")
+    assert wrong == []
+
+
+def test_a_forbidden_request_says_which_role_it_needs(agent: TestClient) -> None:
+    response = agent.post("/api/queues", json={"name": "sneaky"})
+    assert response.status_code == 403
+    assert response.json() == {"detail": "this needs the role admin; you are agent"}
+    assert agent.get("/api/queues").json() == []
+
+
+def test_the_matrix_lists_every_endpoint(app: FastAPI) -> None:
+    served = {(method.upper(), path) for path, operations in app.openapi()["paths"].items()
+              for method in operations}
+    listed = {(method, template) for method, template, *_ in [*MATRIX, LAST]}
+    assert served - UNCHECKED == listed

@@ -1,0 +1,171 @@
+"""The CTI WebSocket end to end: a real app with a real tenant runtime, journal and users, on
+both databases. An agent logs in, goes ready, is offered a call with its caller data, answers,
+hangs up, ends wrap-up; a supervisor's subscription sees it; bad messages get errors and the
+socket stays open; the interaction record is in the journal when the reply comes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from starlette.testclient import WebSocketTestSession
+
+from hotline.api.app import create_app
+from hotline.core.events import InteractionArrived
+from hotline.runtime import Runtime, TenantRuntime
+from hotline.store.accounts import create_user
+from hotline.store.config_repo import load_tenant
+from hotline.store.config_yaml import import_config
+from hotline.store.database import session_factory
+from hotline.store.journal import Journal
+from hotline.store.journal_queries import list_interactions
+from hotline.store.journal_writer import JournalWriter
+
+PASSWORD = "correct horse battery"
+CONFIG = {
+    "name": "acme",
+    "timezone": "UTC",
+    "default_queue": "support",
+    "skills": [{"name": "support"}],
+    "queues": [{"name": "support", "skills": {"support": 1}}],
+    "agents": [{"id": "1001", "name": "Li Lei", "skills": {"support": 5}, "wrap_up": None}],
+    "not_ready_reasons": [{"code": "break", "label": "Break"}],
+}
+
+
+@pytest.fixture
+def client(engine: Engine) -> Iterator[tuple[TestClient, TenantRuntime]]:
+    with session_factory(engine).begin() as session:
+        tenant = import_config(session, CONFIG, replace=False)
+        create_user(session, tenant_id=tenant.id, username="agent1", password=PASSWORD,
+                    role="agent", agent_id="1001")
+        create_user(session, tenant_id=tenant.id, username="boss", password=PASSWORD,
+                    role="supervisor")
+        core_tenant = load_tenant(session, "acme")
+    writer = JournalWriter(Journal(engine))
+    runtime = Runtime()
+    tenant_runtime = TenantRuntime(core_tenant, journal=writer)
+    runtime.add(tenant_runtime)
+    app = create_app(engine, runtime=runtime)
+    with TestClient(app) as test_client:
+        yield test_client, tenant_runtime
+    writer.close()
+
+
+def _token(client: TestClient, username: str) -> str:
+    response = client.post("/api/auth/login",
+                           json={"tenant": "acme", "username": username, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    token: str = response.json()["token"]
+    return token
+
+
+def _command(ws: WebSocketTestSession, command: str, **fields: Any) -> dict[str, Any]:
+    """Send a command; return its reply, keeping events that arrived before it aside."""
+    request_id = f"r{time.monotonic_ns()}"
+    ws.send_json({"id": request_id, "command": command, **fields})
+    while True:
+        message: dict[str, Any] = ws.receive_json()
+        if message.get("id") == request_id:
+            return message
+        _events.append(message)
+
+
+_events: list[dict[str, Any]] = []
+
+
+def _event(ws: WebSocketTestSession, name: str) -> dict[str, Any]:
+    """The next event called `name` (from those set aside, else from the socket)."""
+    for index, message in enumerate(_events):
+        if message.get("event") == name:
+            return _events.pop(index)
+    while True:
+        message = ws.receive_json()
+        if message.get("event") == name:
+            return message
+        _events.append(message)
+
+
+def test_an_agent_takes_a_call_through_the_cti(
+    client: tuple[TestClient, TenantRuntime], engine: Engine
+) -> None:
+    test_client, runtime = client
+    _events.clear()
+    with test_client.websocket_connect(f"/api/cti?token={_token(test_client, 'agent1')}") as ws:
+        assert _command(ws, "login")["result"]["state"] == "not_ready"
+        assert _command(ws, "ready")["result"]["state"] == "ready"
+        runtime.handle(InteractionArrived("call-1", ani="13900000001", dnis="96777",
+                                          attributes={"account": "A-77"}))
+        offer = _event(ws, "offer")
+        assert offer["interaction"] == "call-1" and offer["ani"] == "13900000001"
+        assert offer["attributes"] == {"account": "A-77"} and offer["queue"] == "support"
+        assert _command(ws, "answer", interaction="call-1")["result"]["state"] == "busy"
+        assert _command(ws, "hangup", interaction="call-1")["result"]["state"] == "wrap_up"
+        # The reply came after the facts were durable: the record is already complete.
+        rows, total = list_interactions(engine, "acme", agent="1001")
+        assert total == 1 and rows[0].result == "answered" and rows[0].ended_at is not None
+        assert _command(ws, "end_wrap_up")["result"]["state"] == "ready"
+        states = [e["state"] for e in _events if e.get("event") == "agent_state"]
+        assert states[-4:] == ["reserved", "busy", "wrap_up", "ready"]
+
+
+def test_bad_messages_get_errors_and_the_socket_stays_open(
+    client: tuple[TestClient, TenantRuntime]
+) -> None:
+    test_client, _ = client
+    _events.clear()
+    with test_client.websocket_connect(f"/api/cti?token={_token(test_client, 'agent1')}") as ws:
+        ws.send_text("{not json")
+        assert "not JSON" in ws.receive_json()["error"]
+        ws.send_json([1, 2])
+        assert "JSON object" in ws.receive_json()["error"]
+        assert "unknown command 'fly'" in _command(ws, "fly")["error"]
+        assert "needs a non-empty string field 'reason'" in _command(ws, "not_ready")["error"]
+        assert "not available yet" in _command(ws, "transfer")["error"]
+        reply = _command(ws, "ready")  # not logged in yet
+        assert reply["ok"] is False and "logged_out" in reply["error"]
+        assert _command(ws, "login")["ok"] is True
+        reply = _command(ws, "not_ready", reason="nap")
+        assert reply["ok"] is False and "not-ready reason 'nap'" in reply["error"]
+        assert _command(ws, "status")["result"]["state"] == "not_ready"
+
+
+def test_supervisors_get_live_figures_and_agents_may_not(
+    client: tuple[TestClient, TenantRuntime]
+) -> None:
+    test_client, runtime = client
+    _events.clear()
+    with test_client.websocket_connect(f"/api/cti?token={_token(test_client, 'agent1')}") as ws:
+        assert "supervisors" in _command(ws, "subscribe", topic="live")["error"]
+    with test_client.websocket_connect(
+        "/api/cti", headers={"Authorization": f"Bearer {_token(test_client, 'boss')}"}
+    ) as ws:
+        assert _command(ws, "subscribe", topic="live")["ok"] is True
+        runtime.handle(InteractionArrived("call-2"))
+        board = _event(ws, "live")["board"]
+        while board["totals"]["waiting"] != 1:
+            board = _event(ws, "live")["board"]
+        assert board["queues"][0]["queue"] == "support"
+        assert board["agents"][0]["agent_id"] == "1001"
+    live = test_client.get("/api/stats/live",
+                           headers={"Authorization": f"Bearer {_token(test_client, 'boss')}"})
+    assert live.status_code == 200 and live.json()["totals"]["waiting"] == 1
+    denied = test_client.get("/api/stats/live",
+                             headers={"Authorization": f"Bearer {_token(test_client, 'agent1')}"})
+    assert denied.status_code == 403
+
+
+def test_a_socket_without_a_valid_token_is_refused(
+    client: tuple[TestClient, TenantRuntime]
+) -> None:
+    test_client, _ = client
+    from starlette.websockets import WebSocketDisconnect
+
+    for url in ("/api/cti", "/api/cti?token=forged"):
+        with pytest.raises(WebSocketDisconnect) as refused, test_client.websocket_connect(url):
+            pass
+        assert refused.value.code == 1008
