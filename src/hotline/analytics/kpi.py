@@ -10,8 +10,8 @@ Definitions (also in the README):
   interaction's first entry into any queue for the totals, and from its entry into that queue
   per queue. The totals use each interaction's first queue's threshold.
 - abandon_rate: abandoned ÷ offered; asa_seconds: mean wait of answered interactions.
-- aht_seconds: mean handle time (talk) plus wrap-up of answered interactions whose handling has
-  finished.
+- aht_seconds: mean handle time (talk and hold) plus wrap-up of answered interactions whose
+  handling has finished.
 - occupancy: time agents spent busy or in wrap-up ÷ their logged-in time, counting only agents
   who serve at least one queue (a supervisor with no skills is not in it). Per queue: busy and
   wrap-up time on that queue's interactions ÷ logged-in time of the agents who serve it.
@@ -32,6 +32,7 @@ from hotline.core.interaction_fsm import InteractionState, Why
 
 _QUEUED = InteractionState.QUEUED
 _IN_SERVICE = InteractionState.IN_SERVICE
+_ON_HOLD = InteractionState.ON_HOLD
 _COMPLETED = InteractionState.COMPLETED
 _ROUTING = InteractionState.ROUTING
 _WORKING = frozenset({AgentState.BUSY, AgentState.WRAP_UP})
@@ -214,6 +215,8 @@ class KpiProjection:
             return
         entry = tracked.entry
         if new is _IN_SERVICE:
+            if f.old is _ON_HOLD:
+                return  # back from hold: answered long ago
             tracked.answered_at = f.at
             self._answered(tracked, f.at)
         elif new is _COMPLETED:
@@ -221,8 +224,9 @@ class KpiProjection:
                 self._count_outcome(entry, tracked, "abandoned")
             elif f.reason == _MAX_WAIT:
                 self._count_outcome(entry, tracked, "timed_out")
-            elif f.old is _IN_SERVICE:
-                # Kept until the agent's wrap-up ends, which completes the handle time.
+            elif f.old is _IN_SERVICE or f.old is _ON_HOLD:
+                # Kept until the agent's wrap-up ends, which completes the handle time
+                # (talk, hold and wrap-up).
                 tracked.talk = f.at - tracked.answered_at
                 return
             del self._tracked[f.interaction_id]

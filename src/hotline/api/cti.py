@@ -27,11 +27,14 @@ from hotline.core.errors import CoreError
 from hotline.core.events import (
     AgentAnswered,
     AgentDeclined,
+    AgentHeld,
     AgentHungUp,
     AgentLoggedIn,
     AgentLoggedOut,
     AgentNotReady,
     AgentReady,
+    AgentRetrieved,
+    AgentTransferredOut,
     Event,
     WrapUpEnded,
 )
@@ -47,8 +50,8 @@ OUTBOX_LIMIT = 2000
 LIVE_PERIOD = 1.0
 LIVE_MIN_GAP = 0.2
 NOT_YET = {
-    "hold": "hold", "unhold": "hold", "transfer": "transfer", "consult": "transfer",
-    "conference": "conference", "dial": "outbound dialling",
+    "consult": "consultative transfer", "conference": "conference",
+    "dial": "outbound dialling",
 }
 """Commands of the documented protocol that this version of the core cannot carry out yet."""
 
@@ -216,6 +219,26 @@ class CtiConnection:
         await self._submit(AgentHungUp(_field(message, "interaction"), agent_id))
         return self._status(agent_id)
 
+    async def hold(self, message: dict[str, Any]) -> dict[str, Any]:
+        agent_id = self._my_agent()
+        await self._submit(AgentHeld(_field(message, "interaction"), agent_id))
+        return self._status(agent_id)
+
+    async def unhold(self, message: dict[str, Any]) -> dict[str, Any]:
+        agent_id = self._my_agent()
+        await self._submit(AgentRetrieved(_field(message, "interaction"), agent_id))
+        return self._status(agent_id)
+
+    async def transfer(self, message: dict[str, Any]) -> dict[str, Any]:
+        agent_id = self._my_agent()
+        interaction = _field(message, "interaction")
+        if "queue" in message or "agent" in message:
+            raise CommandError("transfer to a queue or an agent is not available yet; "
+                               "transfer to an outside 'number' is")
+        await self._submit(AgentTransferredOut(interaction, agent_id,
+                                               _field(message, "number")))
+        return self._status(agent_id)
+
     async def end_wrap_up(self, _: dict[str, Any]) -> dict[str, Any]:
         agent_id = self._my_agent()
         await self._submit(WrapUpEnded(agent_id))
@@ -338,6 +361,9 @@ COMMANDS = {
     "answer": CtiConnection.answer,
     "decline": CtiConnection.decline,
     "hangup": CtiConnection.hangup,
+    "hold": CtiConnection.hold,
+    "unhold": CtiConnection.unhold,
+    "transfer": CtiConnection.transfer,
     "end_wrap_up": CtiConnection.end_wrap_up,
     "status": CtiConnection.status,
     "subscribe": CtiConnection.subscribe,

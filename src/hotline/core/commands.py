@@ -57,10 +57,35 @@ class Connect:
 
 
 @dataclass(slots=True)
+class Hold:
+    """Put the customer on hold: play the queue's music to them, mute the agent's leg."""
+
+    interaction_id: str
+
+
+@dataclass(slots=True)
+class Retrieve:
+    """Take the customer off hold: join them with the agent again."""
+
+    interaction_id: str
+
+
+@dataclass(slots=True)
+class TransferOut:
+    """Connect the customer to `number` outside the center and release the agent's leg."""
+
+    interaction_id: str
+    number: str
+
+
+@dataclass(slots=True)
 class Hangup:
     """Release every remaining leg of the interaction."""
 
     interaction_id: str
 
 
-Command = Reject | PlayQueueMusic | Offer | CancelOffer | Connect | Hangup
+Command = (
+    Reject | PlayQueueMusic | Offer | CancelOffer | Connect | Hold | Retrieve | TransferOut
+    | Hangup
+)

@@ -98,6 +98,32 @@ class AgentHungUp:
 
 
 @dataclass(slots=True)
+class AgentHeld:
+    """The agent put the customer on hold (the customer hears music)."""
+
+    interaction_id: str
+    agent_id: str
+
+
+@dataclass(slots=True)
+class AgentRetrieved:
+    """The agent took the customer back from hold."""
+
+    interaction_id: str
+    agent_id: str
+
+
+@dataclass(slots=True)
+class AgentTransferredOut:
+    """The agent passed the customer on to an outside number (blind transfer); the agent's
+    part is over."""
+
+    interaction_id: str
+    agent_id: str
+    number: str
+
+
+@dataclass(slots=True)
 class WrapUpEnded:
     """The agent finished after-call work before (or without) its timer."""
 
@@ -119,6 +145,9 @@ Event = (
     | AgentAnswered
     | AgentDeclined
     | AgentHungUp
+    | AgentHeld
+    | AgentRetrieved
+    | AgentTransferredOut
     | WrapUpEnded
     | TimerFired
 )

@@ -8,7 +8,9 @@ machine; a trigger not in the table for the current state raises
 `IllegalInteractionTransition` and changes nothing.
 
     delivered --route--> routing --enqueue--> queued --offer--> offered --answer--> in_service
-    in_service --hangup--> completed
+    in_service --hold--> on_hold --retrieve--> in_service
+    in_service / on_hold --hangup--> completed
+    in_service / on_hold --transfer_out--> completed      (blind transfer to an outside number)
     routing --reject--> completed          (blacklisted, closed, no route)
     queued --abandon / max_wait--> completed
     queued --overflow--> routing           (then enqueue in the overflow queue)
@@ -31,6 +33,7 @@ class InteractionState(StrEnum):
     QUEUED = "queued"
     OFFERED = "offered"
     IN_SERVICE = "in_service"
+    ON_HOLD = "on_hold"
     COMPLETED = "completed"
 
 
@@ -45,6 +48,9 @@ class InteractionTrigger(StrEnum):
     MAX_WAIT = "max_wait"
     OVERFLOW = "overflow"
     HANGUP = "hangup"
+    HOLD = "hold"
+    RETRIEVE = "retrieve"
+    TRANSFER_OUT = "transfer_out"
 
 
 S = InteractionState
@@ -60,7 +66,8 @@ TRANSITIONS: dict[InteractionState, dict[InteractionTrigger, InteractionState]] 
         T.OVERFLOW: S.ROUTING,
     },
     S.OFFERED: {T.ANSWER: S.IN_SERVICE, T.REQUEUE: S.QUEUED, T.ABANDON: S.COMPLETED},
-    S.IN_SERVICE: {T.HANGUP: S.COMPLETED},
+    S.IN_SERVICE: {T.HANGUP: S.COMPLETED, T.HOLD: S.ON_HOLD, T.TRANSFER_OUT: S.COMPLETED},
+    S.ON_HOLD: {T.RETRIEVE: S.IN_SERVICE, T.HANGUP: S.COMPLETED, T.TRANSFER_OUT: S.COMPLETED},
     S.COMPLETED: {},
 }
 """Every legal move of an interaction; anything else is an `IllegalInteractionTransition`."""
@@ -84,6 +91,9 @@ class Why(StrEnum):
     ABANDONED = "abandoned"
     AGENT_HUNG_UP = "agent_hung_up"
     CUSTOMER_HUNG_UP = "customer_hung_up"
+    HELD = "held"
+    RETRIEVED = "retrieved"
+    TRANSFERRED_OUT = "transferred_out"
 
 
 class IllegalInteractionTransition(CoreError):

@@ -29,19 +29,25 @@ from hotline.core.commands import (
     Command,
     Connect,
     Hangup,
+    Hold,
     Offer,
     PlayQueueMusic,
     Reject,
+    Retrieve,
+    TransferOut,
 )
 from hotline.core.errors import CoreError, NotOffered, UnknownAgent, UnknownInteraction
 from hotline.core.events import (
     AgentAnswered,
     AgentDeclined,
+    AgentHeld,
     AgentHungUp,
     AgentLoggedIn,
     AgentLoggedOut,
     AgentNotReady,
     AgentReady,
+    AgentRetrieved,
+    AgentTransferredOut,
     CustomerHungUp,
     Event,
     InteractionArrived,
@@ -107,6 +113,9 @@ class InteractionServer:
             AgentAnswered: self._answered,
             AgentDeclined: self._declined,
             AgentHungUp: self._agent_hung_up,
+            AgentHeld: self._held,
+            AgentRetrieved: self._retrieved,
+            AgentTransferredOut: self._transferred_out,
             WrapUpEnded: self._wrap_up_ended,
             TimerFired: self._timer_fired,
         }
@@ -247,7 +256,7 @@ class InteractionServer:
             else:
                 self._agent_move(agent, AT.WITHDRAWN, "customer_left", ix.id)
                 self._agent_became_ready(agent)
-        elif state is I.IN_SERVICE:
+        elif state is I.IN_SERVICE or state is I.ON_HOLD:
             self._move(ix, IT.HANGUP, Why.CUSTOMER_HUNG_UP)
             self._out.append(Hangup(ix.id))
             self._end_of_service(ix)
@@ -346,12 +355,27 @@ class InteractionServer:
         self._requeue(ix, Why.DECLINED)
 
     def _agent_hung_up(self, e: AgentHungUp) -> None:
-        ix = self._interaction(e.interaction_id)
-        agent = self._agent(e.agent_id)
-        if ix.agent is not agent or ix.state is not I.IN_SERVICE:
-            raise NotOffered(f"agent {agent.id!r} is not serving interaction {ix.id!r}")
+        ix = self._served_pair(e.interaction_id, e.agent_id)
         self._move(ix, IT.HANGUP, Why.AGENT_HUNG_UP)
         self._out.append(Hangup(ix.id))
+        self._end_of_service(ix)
+
+    def _held(self, e: AgentHeld) -> None:
+        ix = self._served_pair(e.interaction_id, e.agent_id)
+        self._move(ix, IT.HOLD, Why.HELD)
+        self._out.append(Hold(ix.id))
+
+    def _retrieved(self, e: AgentRetrieved) -> None:
+        ix = self._served_pair(e.interaction_id, e.agent_id)
+        self._move(ix, IT.RETRIEVE, Why.RETRIEVED)
+        self._out.append(Retrieve(ix.id))
+
+    def _transferred_out(self, e: AgentTransferredOut) -> None:
+        ix = self._served_pair(e.interaction_id, e.agent_id)
+        if not e.number.strip():
+            raise CoreError("a transfer needs the number to transfer to")
+        self._move(ix, IT.TRANSFER_OUT, Why.TRANSFERRED_OUT)
+        self._out.append(TransferOut(ix.id, e.number))
         self._end_of_service(ix)
 
     def _wrap_up_ended(self, e: WrapUpEnded) -> None:
@@ -635,6 +659,15 @@ class InteractionServer:
         ix = self._interactions.get(interaction_id)
         if ix is None:
             raise UnknownInteraction(f"no interaction {interaction_id!r} is in progress")
+        return ix
+
+    def _served_pair(self, interaction_id: str, agent_id: str) -> LiveInteraction:
+        """The interaction `agent_id` is serving (talking to or holding), or `NotOffered`."""
+        ix = self._interaction(interaction_id)
+        agent = self._agent(agent_id)
+        if ix.agent is not agent or ix.state not in (I.IN_SERVICE, I.ON_HOLD):
+            raise NotOffered(f"agent {agent.id!r} is not serving interaction {ix.id!r} "
+                             f"(it is {ix.state.value})")
         return ix
 
     def _offered_pair(

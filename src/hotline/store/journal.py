@@ -65,6 +65,8 @@ _COMPLETED = InteractionState.COMPLETED
 _IN_SERVICE = InteractionState.IN_SERVICE
 _QUEUED = InteractionState.QUEUED
 _OFFERED = InteractionState.OFFERED
+_ON_HOLD = InteractionState.ON_HOLD
+_TRANSFERRED_OUT = Why.TRANSFERRED_OUT.value
 _ROUTING = InteractionState.ROUTING
 _BUSY = AgentState.BUSY
 _WRAP_UP = AgentState.WRAP_UP
@@ -106,6 +108,8 @@ class _Record:
     offers: int = 0
     overflows: int = 0
     result: str | None = None
+    hold: float = 0.0
+    held_since: float | None = None
 
     @property
     def complete(self) -> bool:
@@ -130,7 +134,7 @@ class _Record:
             "ended_at": _datetime(self.ended),
             "wait_seconds": self.wait,
             "talk_seconds": self.talk,
-            "hold_seconds": None if self.ended is None else 0.0,
+            "hold_seconds": self.hold,
             "wrap_up_seconds": self.wrap_up,
             "offers": self.offers,
             "overflows": self.overflows,
@@ -276,6 +280,10 @@ class Journal:
                 record.first_queue = f.queue
         elif new is _OFFERED:
             record.offers += 1
+        elif new is _ON_HOLD:
+            record.held_since = f.at
+        elif new is _IN_SERVICE and f.old is _ON_HOLD:
+            self._retrieved(record, f.at)
         elif new is _IN_SERVICE:
             record.answered = f.at
             record.agent = f.agent
@@ -284,7 +292,16 @@ class Journal:
             if f.reason == _OVERFLOW:
                 record.overflows += 1
         elif new is _COMPLETED:
+            if f.old is _ON_HOLD:
+                self._retrieved(record, f.at)
             self._ended(record, f)
+
+    @staticmethod
+    def _retrieved(record: _Record, at: float) -> None:
+        """A hold is over: its time is the record's hold time, not talk time."""
+        if record.held_since is not None:
+            record.hold += at - record.held_since
+            record.held_since = None
 
     @staticmethod
     def _ended(record: _Record, f: InteractionStateChanged) -> None:
@@ -298,12 +315,14 @@ class Journal:
             record.result = "abandoned"
         elif reason == _MAX_WAIT:
             record.result = "timed_out"
-        elif f.old is _IN_SERVICE:
+        elif reason == _TRANSFERRED_OUT:
+            record.result = "transferred"
+        elif f.old is _IN_SERVICE or f.old is _ON_HOLD:
             record.result = "answered"
         else:
             record.result = reason
         if record.answered is not None:
-            record.talk = f.at - record.answered
+            record.talk = f.at - record.answered - record.hold
             # Wrap-up is known when the agent's after-call work ends (see `_agent_moved`).
         else:
             record.talk = 0.0
@@ -421,7 +440,8 @@ def _load(connection: Connection, tenant: str) -> _TenantCache:
             row.interaction_id, row.channel, row.ani, row.dnis, dict(row.attributes),
             row.arrived_at.timestamp(), row.state, row.queue, row.first_queue, row.agent,
             _epoch(row.queued_at), _epoch(row.answered_at), None, row.wait_seconds,
-            row.talk_seconds, row.wrap_up_seconds, row.offers, row.overflows, row.result)
+            row.talk_seconds, row.wrap_up_seconds, row.offers, row.overflows, row.result,
+            row.hold_seconds or 0.0)
     a = AGENT_STATE_LOG.c
     for row in connection.execute(select(AGENT_STATE_LOG).where(a.tenant == tenant,
                                                            a.ended_at.is_(None))

@@ -104,10 +104,15 @@ def test_an_agent_takes_a_call_through_the_cti(
         assert offer["interaction"] == "call-1" and offer["ani"] == "13900000001"
         assert offer["attributes"] == {"account": "A-77"} and offer["queue"] == "support"
         assert _command(ws, "answer", interaction="call-1")["result"]["state"] == "busy"
+        assert _command(ws, "hold", interaction="call-1")["ok"] is True
+        states = [_event(ws, "interaction")["state"] for _ in range(3)]
+        assert states == ["offered", "in_service", "on_hold"]
+        assert _command(ws, "unhold", interaction="call-1")["ok"] is True
         assert _command(ws, "hangup", interaction="call-1")["result"]["state"] == "wrap_up"
         # The reply came after the facts were durable: the record is already complete.
         rows, total = list_interactions(engine, "acme", agent="1001")
         assert total == 1 and rows[0].result == "answered" and rows[0].ended_at is not None
+        assert rows[0].hold_seconds is not None and rows[0].hold_seconds >= 0
         assert _command(ws, "end_wrap_up")["result"]["state"] == "ready"
         states = [e["state"] for e in _events if e.get("event") == "agent_state"]
         assert states[-4:] == ["reserved", "busy", "wrap_up", "ready"]
@@ -125,7 +130,9 @@ def test_bad_messages_get_errors_and_the_socket_stays_open(
         assert "JSON object" in ws.receive_json()["error"]
         assert "unknown command 'fly'" in _command(ws, "fly")["error"]
         assert "needs a non-empty string field 'reason'" in _command(ws, "not_ready")["error"]
-        assert "not available yet" in _command(ws, "transfer")["error"]
+        assert "not available yet" in _command(ws, "conference")["error"]
+        assert "queue or an agent is not available yet" in _command(
+            ws, "transfer", interaction="x", queue="support")["error"]
         reply = _command(ws, "ready")  # not logged in yet
         assert reply["ok"] is False and "logged_out" in reply["error"]
         assert _command(ws, "login")["ok"] is True

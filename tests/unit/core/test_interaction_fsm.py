@@ -38,6 +38,11 @@ EXPECTED: dict[tuple[InteractionState, InteractionTrigger], InteractionState] = 
     (S.OFFERED, T.REQUEUE): S.QUEUED,
     (S.OFFERED, T.ABANDON): S.COMPLETED,
     (S.IN_SERVICE, T.HANGUP): S.COMPLETED,
+    (S.IN_SERVICE, T.HOLD): S.ON_HOLD,
+    (S.IN_SERVICE, T.TRANSFER_OUT): S.COMPLETED,
+    (S.ON_HOLD, T.RETRIEVE): S.IN_SERVICE,
+    (S.ON_HOLD, T.HANGUP): S.COMPLETED,
+    (S.ON_HOLD, T.TRANSFER_OUT): S.COMPLETED,
 }
 
 LEGAL = sorted(EXPECTED.items())

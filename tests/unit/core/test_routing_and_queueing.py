@@ -9,11 +9,27 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from hotline.core.agent_fsm import AgentState
-from hotline.core.commands import CancelOffer, Hangup, Offer, PlayQueueMusic, Reject
-from hotline.core.errors import CoreError
-from hotline.core.events import AgentLoggedOut, InteractionArrived
+from hotline.core.commands import (
+    CancelOffer,
+    Hangup,
+    Hold,
+    Offer,
+    PlayQueueMusic,
+    Reject,
+    Retrieve,
+    TransferOut,
+)
+from hotline.core.errors import CoreError, NotOffered
+from hotline.core.events import (
+    AgentHeld,
+    AgentHungUp,
+    AgentLoggedOut,
+    AgentRetrieved,
+    AgentTransferredOut,
+    InteractionArrived,
+)
 from hotline.core.hours import BusinessHours
-from hotline.core.interaction_fsm import InteractionState
+from hotline.core.interaction_fsm import IllegalInteractionTransition, InteractionState
 from hotline.core.model import Overflow, Queue, Tenant
 from tests.unit.core.core_harness import Switch, agent, one_queue, tenant
 
@@ -657,3 +673,70 @@ def test_asking_for_an_unknown_queues_waiting_list_is_a_core_error() -> None:
     switch = Switch(one_queue("a"))
     with pytest.raises(CoreError, match="no queue 'nope'"):
         switch.server.waiting("nope")
+
+
+# -- hold, retrieve, transfer to an outside number ---------------------------------------------
+
+
+def test_hold_and_retrieve_keep_the_agent_busy_and_play_music_meanwhile() -> None:
+    switch = Switch(one_queue("a"))
+    switch.login("a", at=0)
+    switch.arrive("c1", at=1)
+    switch.answer("a", at=2)
+    assert switch.send(AgentHeld("c1", "a"), at=5) == [Hold("c1")]
+    assert switch.server.interaction_state("c1") is I.ON_HOLD
+    assert switch.state("a") is A.BUSY
+    assert switch.send(AgentRetrieved("c1", "a"), at=9) == [Retrieve("c1")]
+    assert switch.server.interaction_state("c1") is I.IN_SERVICE
+    with pytest.raises(IllegalInteractionTransition, match="'retrieve' while 'in_service'"):
+        switch.send(AgentRetrieved("c1", "a"), at=10)
+
+
+def test_a_customer_on_hold_may_hang_up_and_the_agent_may_hang_up_a_held_call() -> None:
+    switch = Switch(one_queue("a", "b"))
+    switch.login("a", "b", at=0)
+    switch.arrive("c1", at=1)
+    switch.arrive("c2", at=1)
+    switch.answer("a", at=2)
+    switch.answer("b", at=2)
+    switch.send(AgentHeld("c1", "a"), at=3)
+    switch.send(AgentHeld("c2", "b"), at=3)
+    assert switch.customer_hangs_up("c1", at=4) == [Hangup("c1")]
+    assert switch.outcome("c1") == (I.COMPLETED, "customer_hung_up")
+    assert switch.send(AgentHungUp("c2", "b"), at=5) == [Hangup("c2")]
+    assert switch.outcome("c2") == (I.COMPLETED, "agent_hung_up")
+    assert switch.state("a") is A.READY and switch.state("b") is A.READY
+
+
+def test_only_the_serving_agent_may_hold_or_transfer() -> None:
+    switch = Switch(one_queue("a", "b"))
+    switch.login("a", "b", at=0)
+    switch.arrive("c1", at=1)
+    switch.answer("a", at=2)
+    with pytest.raises(NotOffered, match="'b' is not serving"):
+        switch.send(AgentHeld("c1", "b"), at=3)
+    with pytest.raises(NotOffered, match="'b' is not serving"):
+        switch.send(AgentTransferredOut("c1", "b", "95598"), at=3)
+
+
+def test_transfer_to_an_outside_number_ends_the_agents_part() -> None:
+    switch = Switch(one_queue("a", wrap_up=30))
+    switch.login("a", at=0)
+    switch.arrive("c1", at=1)
+    switch.answer("a", at=2)
+    switch.send(AgentHeld("c1", "a"), at=3)
+    assert switch.send(AgentTransferredOut("c1", "a", "95598"), at=4) == [
+        TransferOut("c1", "95598")]
+    assert switch.outcome("c1") == (I.COMPLETED, "transferred_out")
+    assert switch.state("a") is A.WRAP_UP
+
+
+def test_a_transfer_without_a_number_is_refused_and_the_call_stays() -> None:
+    switch = Switch(one_queue("a"))
+    switch.login("a", at=0)
+    switch.arrive("c1", at=1)
+    switch.answer("a", at=2)
+    with pytest.raises(CoreError, match="number"):
+        switch.send(AgentTransferredOut("c1", "a", "  "), at=3)
+    assert switch.server.interaction_state("c1") is I.IN_SERVICE
+    assert switch.state("a") is A.BUSY
