@@ -44,6 +44,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -198,13 +199,19 @@ async def make_users(base: str, count: int, parallel: int) -> tuple[list[str], s
     return list(tokens), supervisor, time.monotonic() - started
 
 
-async def live_totals(base: str, token: str) -> dict[str, Any]:
+async def live_totals(base: str, token: str, failures: list[str]) -> dict[str, Any]:
+    """The wall board's totals; a 5xx is noted in `failures` and the request tried again."""
     async with httpx.AsyncClient(base_url=base, timeout=30.0) as http:
-        response = await http.get("/api/stats/live",
-                                  headers={"Authorization": f"Bearer {token}"})
-        response.raise_for_status()
-        totals: dict[str, Any] = response.json()["totals"]
-        return totals
+        for attempt in range(5):
+            response = await http.get("/api/stats/live",
+                                      headers={"Authorization": f"Bearer {token}"})
+            if response.status_code < 500 or attempt == 4:
+                response.raise_for_status()
+                totals: dict[str, Any] = response.json()["totals"]
+                return totals
+            failures.append(f"GET /api/stats/live: {response.status_code}")
+            await asyncio.sleep(0.1)
+    raise AssertionError("unreachable")
 
 
 # -- the clients -----------------------------------------------------------------------------
@@ -264,7 +271,7 @@ async def open_clients(base: str, tokens: list[str], batch: int, timeout: float,
 # -- the run ---------------------------------------------------------------------------------
 
 async def measure_run(server: Server, args: argparse.Namespace) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {"http_failures": []}
     await wait_healthy(server, 60.0)
     tokens, supervisor, setup = await asyncio.wait_for(
         make_users(server.base, args.clients, args.parallel), args.setup_timeout)
@@ -290,7 +297,7 @@ async def measure_run(server: Server, args: argparse.Namespace) -> dict[str, Any
           f"{out['connect_seconds']:.1f} s; warming up {args.warmup} s", flush=True)
 
     await asyncio.sleep(args.warmup)
-    before = await live_totals(server.base, supervisor)
+    before = await live_totals(server.base, supervisor, out['http_failures'])
     wall0, client0, server0 = time.monotonic(), time.process_time(), cpu_seconds(
         server.process.pid)
     measure.open = True
@@ -298,7 +305,7 @@ async def measure_run(server: Server, args: argparse.Namespace) -> dict[str, Any
     measure.open = False
     wall1, client1, server1 = time.monotonic(), time.process_time(), cpu_seconds(
         server.process.pid)
-    after = await live_totals(server.base, supervisor)
+    after = await live_totals(server.base, supervisor, out['http_failures'])
     elapsed = wall1 - wall0
 
     still_open = sum(1 for ws in agents + supervisors if ws.state.name == "OPEN")
@@ -353,12 +360,24 @@ def report(out: dict[str, Any], args: argparse.Namespace, database: str) -> None
           f"client {100 * out['client_cpu']:.0f} % of a core")
     print(f"  setup                    {args.clients} users created and logged in in "
           f"{out['setup_seconds']:.1f} s")
+    if out["http_failures"]:
+        print(f"  REST errors (retried)    {'; '.join(out['http_failures'])}")
 
 
 def scan_log(text: str) -> list[str]:
-    lines = text.splitlines()
-    return [line for line in lines
-            if " ERROR " in line or " WARNING " in line or line.startswith("Traceback")]
+    """The server log's warnings and errors, each traceback shown by its exception line."""
+    found: list[str] = []
+    in_traceback = False
+    for line in text.splitlines():
+        if line.startswith("Traceback"):
+            in_traceback = True
+        elif in_traceback and line and not line.startswith(" "):
+            in_traceback = False
+            found.append(f"  (traceback) {line}")
+        elif (line.startswith(("ERROR:", "WARNING:")) or " ERROR " in line
+              or " WARNING " in line):
+            found.append(line)
+    return found
 
 
 def main() -> int:
@@ -392,6 +411,8 @@ def main() -> int:
         out: dict[str, Any] | None = None
         try:
             out = asyncio.run(measure_run(server, args))
+        except Exception:  # still stop the server and show its log's problems
+            traceback.print_exc()
         finally:
             code, took = stop_server(server)
             log = server.log_text()
@@ -401,10 +422,11 @@ def main() -> int:
             report(out, args, database)
         problems = scan_log(log)
         print(f"  server stop              SIGTERM -> exit code {code} in {took:.1f} s")
-        print(f"  server log               {len(problems)} warning/error lines")
+        print(f"  server log               {len(problems)} warning/error lines"
+              + (" (first 20:)" if len(problems) > 20 else ""))
         for line in problems[:20]:
             print(f"    {line}")
-        return 0 if code == 0 else 1
+        return 0 if code == 0 and out is not None else 1
 
 
 if __name__ == "__main__":

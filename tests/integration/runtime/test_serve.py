@@ -69,6 +69,11 @@ class Served:
         return connect(f"ws://127.0.0.1:{self.port}/api/cti?token={self.token(username)}")
 
 
+_held_back: list[dict[str, Any]] = []
+"""Events that arrived while a command waited for its reply (an offer can come before the
+reply to `ready`, when a caller is already waiting)."""
+
+
 def _command(ws: ClientConnection, command: str, **fields: Any) -> dict[str, Any]:
     ws.send(json.dumps({"id": command, "command": command, **fields}))
     while True:
@@ -76,11 +81,16 @@ def _command(ws: ClientConnection, command: str, **fields: Any) -> dict[str, Any
         if message.get("id") == command:
             assert message["ok"], message
             return message
+        _held_back.append(message)
 
 
 def _next_offer(ws: ClientConnection) -> dict[str, Any]:
+    while _held_back:
+        message = _held_back.pop(0)
+        if message.get("event") == "offer":
+            return message
     while True:
-        message: dict[str, Any] = json.loads(ws.recv(timeout=60))
+        message = json.loads(ws.recv(timeout=60))
         if message.get("event") == "offer":
             return message
 
@@ -102,6 +112,7 @@ def _records(database_url: str) -> dict[str, str | None]:
 def test_a_person_takes_a_demo_call_and_sigterm_writes_everything(
     database_url: str, workdir: Path
 ) -> None:
+    _held_back.clear()
     served = Served(database_url, workdir, rate=5)
     try:
         with served.cti("1001") as ws:
@@ -123,6 +134,7 @@ def test_a_person_takes_a_demo_call_and_sigterm_writes_everything(
 def test_kill_9_loses_nothing_acknowledged_and_restart_closes_what_was_in_flight(
     database_url: str, workdir: Path
 ) -> None:
+    _held_back.clear()
     served = Served(database_url, workdir, rate=20)
     acknowledged: list[str] = []
     with served.cti("1002") as ws:
