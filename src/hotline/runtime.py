@@ -97,6 +97,7 @@ class TenantRuntime:
         if facts:
             if self._journal is not None:
                 durable = self._journal.submit(self.tenant.name, facts)
+                durable.add_done_callback(self._check_durable)
             for listener in list(self._listeners):
                 try:
                     listener(facts)
@@ -107,6 +108,14 @@ class TenantRuntime:
         if self._wake is not None:
             self._wake.set()
         return commands, durable
+
+    def _check_durable(self, durable: Future[int]) -> None:
+        # Most events (callers, timers) are not awaited by anyone: a journal failure must
+        # still be loud.
+        error = durable.exception()
+        if error is not None:
+            log.error("tenant %s: facts could not be written to the journal: %s",
+                      self.tenant.name, error)
 
     async def submit(self, event: Event) -> list[Command]:
         """Apply `event` and wait until what it changed is durable."""

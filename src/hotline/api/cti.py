@@ -144,7 +144,8 @@ class CtiConnection:
             except Exception:
                 log.exception("CTI command failed")
                 reply = {"id": request_id, "ok": False,
-                         "error": "internal error; the command was not carried out"}
+                         "error": "internal error (logged on the server); the command's "
+                                  "effect could not be confirmed — ask for 'status'"}
             self._put(reply)
 
     async def _dispatch(self, message: dict[str, Any]) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,9 @@ from hotline.core.facts import AgentStateChanged, Fact, InteractionStateChanged
 from hotline.core.interaction_fsm import InteractionState
 from hotline.core.model import Agent, Queue, Tenant
 from hotline.runtime import TenantRuntime
+from hotline.store.database import make_engine
+from hotline.store.journal import Journal
+from hotline.store.journal_writer import JournalWriter
 from hotline.switch.sim.realtime import DemoGateway, DemoTraffic
 
 
@@ -119,3 +123,17 @@ def test_taking_over_an_agent_mid_call_ends_the_simulated_work_and_logs_it_out(
         await runtime.stop()
 
     asyncio.run(scenario())
+
+
+def test_a_journal_failure_is_logged_even_when_nobody_awaits_the_event(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A database without Hotline's schema: every write fails.
+    writer = JournalWriter(Journal(make_engine(f"sqlite:///{tmp_path / 'empty.db'}")))
+    runtime = TenantRuntime(_tenant(), journal=writer)
+    _, durable = runtime.handle(AgentLoggedIn("a0"))
+    assert durable is not None
+    with pytest.raises(Exception):  # noqa: B017 - whatever the database says
+        durable.result(timeout=10)
+    writer.close()
+    assert "could not be written to the journal" in caplog.text
