@@ -14,13 +14,19 @@ import secrets
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
-import yaml
 from sqlalchemy import Engine, select
 
-from hotline.store.accounts import create_user, tenant_named, user_by_name
+from hotline.store.accounts import (
+    create_user,
+    set_password,
+    tenant_named,
+    user_by_name,
+    verify_password,
+)
 from hotline.store.config_tables import AgentRow
-from hotline.store.config_yaml import import_config
+from hotline.store.config_yaml import Lines, import_config, read_config_yaml
 from hotline.store.database import session_factory
 
 TENANT = "demo"
@@ -35,12 +41,10 @@ class DemoCredentials:
     created: bool
 
 
-def demo_config() -> dict[str, object]:
-    """The demo tenant's configuration, as shipped."""
+def demo_config() -> tuple[Any, Lines]:
+    """The demo tenant's configuration as shipped, with the line of each key."""
     text = resources.files("hotline").joinpath("demo_tenant.yaml").read_text(encoding="utf-8")
-    document = yaml.safe_load(text)
-    assert isinstance(document, dict)
-    return document
+    return read_config_yaml(text)
 
 
 def ensure_demo(engine: Engine) -> DemoCredentials:
@@ -49,7 +53,8 @@ def ensure_demo(engine: Engine) -> DemoCredentials:
     with sessions.begin() as session:
         created = tenant_named(session, TENANT) is None
         if created:
-            import_config(session, demo_config(), replace=False)
+            document, lines = demo_config()
+            import_config(session, document, replace=False, lines=lines)
         tenant = tenant_named(session, TENANT)
         assert tenant is not None
         agents = session.scalars(
@@ -58,11 +63,19 @@ def ensure_demo(engine: Engine) -> DemoCredentials:
         password = _password(fresh=created)
         usernames = [("admin", "admin", None), ("supervisor", "supervisor", None)]
         usernames += [(agent_id, "agent", agent_id) for agent_id in agents]
+        # A new HOTLINE_DEMO_PASSWORD, or a start from another directory, would leave the
+        # users with a password other than the one printed; one check (argon2 is slow on
+        # purpose) tells whether they all need the printed one.
+        admin = user_by_name(session, tenant.id, "admin")
+        stale = admin is not None and not verify_password(admin, password)
         for username, role, agent_id in usernames:
-            if user_by_name(session, tenant.id, username) is None:
+            user = user_by_name(session, tenant.id, username)
+            if user is None:
                 create_user(session, tenant_id=tenant.id, username=username, password=password,
                             role=role, agent_id=agent_id,
                             display_name=f"Demo {role} {username}")
+            elif stale:
+                set_password(session, user, password)
     return DemoCredentials(TENANT, tuple(u for u, _, _ in usernames), password, created)
 
 
