@@ -7,63 +7,16 @@ does not exist, a duplicate or a reference still in use is refused with a 422 na
 nothing changes. Every change is in the audit log with the record before and after.
 """
 
-from __future__ import annotations
-
-from fastapi import APIRouter, Response, status
-
-from hotline.api.auth import Admin, AnyUser
-from hotline.api.resources import NameKey, commit_audited
-from hotline.api.session import DbSession
+from hotline.api.auth import AnyUser
+from hotline.api.config_resources import config_router
+from hotline.api.resources import NameKey
 from hotline.store import config_repo
-from hotline.store.config_schemas import (
-    NotReadyReasonCreate,
-    NotReadyReasonRead,
-    NotReadyReasonUpdate,
+
+router = config_router(
+    tag="not_ready_reasons",
+    singular="not_ready_reason",
+    repo=config_repo.not_ready_reasons,
+    key_name="code",
+    key_type=NameKey,
+    readers=AnyUser,
 )
-
-router = APIRouter(prefix="/api/not_ready_reasons", tags=["not_ready_reasons"])
-ENTITY = "not-ready reason"
-
-
-@router.get("")
-def list_not_ready_reasons(principal: AnyUser, session: DbSession) -> list[NotReadyReasonRead]:
-    """Every not-ready reason of the tenant."""
-    return config_repo.not_ready_reasons.read_all(session, principal.tenant_id)
-
-
-@router.post("", status_code=status.HTTP_201_CREATED)
-def create_not_ready_reason(
-    body: NotReadyReasonCreate, principal: Admin, session: DbSession
-) -> NotReadyReasonRead:
-    """Add a not-ready reason."""
-    created = config_repo.not_ready_reasons.create(session, principal.tenant_id, body)
-    commit_audited(session, principal, "create", ENTITY, created.code, None, created)
-    return created
-
-
-@router.get("/{code}")
-def get_not_ready_reason(
-    code: NameKey, principal: AnyUser, session: DbSession
-) -> NotReadyReasonRead:
-    """One not-ready reason."""
-    return config_repo.not_ready_reasons.read(session, principal.tenant_id, code)
-
-
-@router.patch("/{code}")
-def update_not_ready_reason(
-    code: NameKey, body: NotReadyReasonUpdate, principal: Admin, session: DbSession
-) -> NotReadyReasonRead:
-    """Change the fields given; the others keep their values."""
-    before = config_repo.not_ready_reasons.read(session, principal.tenant_id, code)
-    after = config_repo.not_ready_reasons.update(session, principal.tenant_id, code, body)
-    commit_audited(session, principal, "update", ENTITY, code, before, after)
-    return after
-
-
-@router.delete("/{code}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_not_ready_reason(code: NameKey, principal: Admin, session: DbSession) -> Response:
-    """Remove a not-ready reason that nothing refers to any more."""
-    before = config_repo.not_ready_reasons.read(session, principal.tenant_id, code)
-    config_repo.not_ready_reasons.delete(session, principal.tenant_id, code)
-    commit_audited(session, principal, "delete", ENTITY, code, before, None)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
