@@ -47,6 +47,7 @@ class Served:
             [str(HOTLINE), "serve", "--demo", "--port", str(self.port),
              "--demo-rate", str(rate)],
             cwd=workdir, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT)
+        _started.append(self.process)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self.log.read_text()
@@ -95,9 +96,19 @@ def _next_offer(ws: ClientConnection) -> dict[str, Any]:
             return message
 
 
+_started: list[subprocess.Popen[bytes]] = []
+
+
 @pytest.fixture
 def workdir(tmp_path: Path) -> Iterator[Path]:
+    """A directory to run servers in; every server a test starts is gone when it ends, even
+    when the test fails half-way."""
     yield tmp_path
+    while _started:
+        process = _started.pop()
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
 
 
 def _records(database_url: str) -> dict[str, str | None]:
