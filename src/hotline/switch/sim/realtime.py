@@ -67,6 +67,7 @@ class DemoGateway:
         # by them), while the seeded generator repeats itself: a random token per run.
         self._run = secrets.token_hex(4)
         self._arrivals: asyncio.TimerHandle | None = None
+        self._next_arrival: float | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -152,9 +153,13 @@ class DemoGateway:
     # -- callers ------------------------------------------------------------------------------
 
     def _schedule_arrival(self) -> None:
+        # Arrival times are a running sum of the gaps, on the loop's clock: an arrival the
+        # loop runs late does not push back every later one, so the asked rate is kept.
         assert self._loop is not None
-        delay = self._rng.expovariate(self.traffic.calls_per_second)
-        self._arrivals = self._loop.call_later(delay, self._arrive)
+        if self._next_arrival is None:
+            self._next_arrival = self._loop.time()
+        self._next_arrival += self._rng.expovariate(self.traffic.calls_per_second)
+        self._arrivals = self._loop.call_at(self._next_arrival, self._arrive)
 
     def _arrive(self) -> None:
         self._schedule_arrival()
