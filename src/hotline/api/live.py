@@ -17,8 +17,10 @@ router = APIRouter(prefix="/api/stats", tags=["stats"])
 
 
 @router.get("/live")
-def live(principal: Staff, request: Request) -> dict[str, Any]:
+async def live(principal: Staff, request: Request) -> dict[str, Any]:
     """The tenant's wall board now."""
+    # `async` on purpose: the board reads the interaction server, which the event loop
+    # changes; a plain function would run in a worker thread, in a race with it.
     runtime = getattr(request.app.state, "runtime", None)
     tenant = runtime.get(principal.tenant) if runtime is not None else None
     if tenant is None:
