@@ -22,6 +22,7 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
+from hotline.api.auth import SESSION_COOKIE
 from hotline.core.agent_fsm import AgentState
 from hotline.core.errors import CoreError
 from hotline.core.events import (
@@ -45,7 +46,6 @@ from hotline.store.accounts import Principal, principal_for_token
 log = logging.getLogger("hotline.cti")
 router = APIRouter()
 
-SESSION_COOKIE = "hotline_session"
 OUTBOX_LIMIT = 2000
 LIVE_PERIOD = 1.0
 LIVE_MIN_GAP = 0.2
