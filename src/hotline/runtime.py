@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+import math
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from typing import Protocol
+from typing import Any, Protocol
 
 from hotline.analytics.wallboard import WallBoard
 from hotline.core import InteractionServer
@@ -45,6 +47,9 @@ class Gateway(Protocol):
 
 FactListener = Callable[[Sequence[Fact]], None]
 
+LIVE_TICK = 0.2
+"""Seconds for which one drawing of the wall board serves every reader, when nothing changed."""
+
 
 class TenantRuntime:
     """One tenant's interaction server, driven in real time."""
@@ -69,6 +74,8 @@ class TenantRuntime:
         self._stopping = False
         self.board = WallBoard(tenant, clock())
         self._listeners.append(self.board.feed)
+        self._changes = 0
+        self._drawn: tuple[tuple[int, int], dict[str, Any], str] | None = None
 
     @property
     def name(self) -> str:
@@ -78,6 +85,26 @@ class TenantRuntime:
         """The wall clock, never running backwards (the core refuses time that does)."""
         self._last = max(self._last, self._clock())
         return self._last
+
+    def reconfigure(self, tenant: Tenant) -> None:
+        """Take a changed configuration (see `InteractionServer.reconfigure`); raises
+        `CoreError`, changing nothing, when the server cannot take it now."""
+        self.server.reconfigure(tenant)
+        self.tenant = tenant
+        self.board.reconfigure(tenant)
+        self._changes += 1
+
+    def live_board(self) -> tuple[dict[str, Any], str]:
+        """The wall board now, and the CTI `live` event carrying it as JSON text. One drawing
+        serves every reader until the next fact or the next tick (`LIVE_TICK`), so fifty wall
+        boards cost what one does."""
+        now = self.now()
+        key = (self._changes, math.floor(now / LIVE_TICK))
+        if self._drawn is None or self._drawn[0] != key:
+            board = self.board.snapshot(self.server, now)
+            text = json.dumps({"event": "live", "board": board}, ensure_ascii=False)
+            self._drawn = (key, board, text)
+        return self._drawn[1], self._drawn[2]
 
     def add_gateway(self, gateway: Gateway) -> None:
         self._gateways.append(gateway)
@@ -95,6 +122,7 @@ class TenantRuntime:
         facts = self.server.drain_facts()
         durable = None
         if facts:
+            self._changes += 1
             if self._journal is not None:
                 durable = self._journal.submit(self.tenant.name, facts)
                 durable.add_done_callback(self._check_durable)

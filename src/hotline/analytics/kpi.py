@@ -4,6 +4,9 @@ Definitions (also in the README):
 - offered: interactions that entered a queue. In the totals each interaction counts once; per
   queue, each entry counts (a call that overflows from A to B is offered to both, and counts as
   `overflowed` in A).
+- A transfer to a queue or an agent starts a new leg (see `interaction_fsm`): the target queue
+  counts it as offered (and answered, abandoned...) like any entry, the totals do not — the
+  customer was counted when they first came in.
 - answered: offered interactions an agent answered; abandoned: the customer left while queued or
   ringing; timed_out: the queue's maximum wait ran out; overflowed: moved on to another queue.
 - service_level: answered within the queue's threshold ÷ offered. The wait is measured from the
@@ -38,7 +41,8 @@ _ROUTING = InteractionState.ROUTING
 _WORKING = frozenset({AgentState.BUSY, AgentState.WRAP_UP})
 _LOGGED_OUT = AgentState.LOGGED_OUT
 _BUSY = AgentState.BUSY
-_ENTRY_REASONS = frozenset({Why.ROUTED.value, Why.OVERFLOW.value})
+_ENTRY_REASONS = frozenset({Why.ROUTED.value, Why.OVERFLOW.value, Why.TRANSFERRED.value})
+_TRANSFERRED = Why.TRANSFERRED.value
 _ABANDONED = Why.ABANDONED.value
 _MAX_WAIT = Why.MAX_WAIT.value
 _OVERFLOW = Why.OVERFLOW.value
@@ -125,6 +129,7 @@ class _Tracked:
     entry: _Entry
     answered_at: float = 0.0
     talk: float | None = None
+    in_totals: bool = True
 
 
 @dataclass(slots=True)
@@ -134,6 +139,7 @@ class _AgentClock:
     queue: str | None = None
     interaction: str | None = None
     working_since: float = 0.0
+    counted_in: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -192,6 +198,18 @@ class KpiProjection:
         self._everyone = _Headcount(self.intervals, mark=start)
         self._per_queue = {q: _Headcount(self.queue_intervals[q], mark=start) for q in thresholds}
 
+    def reconfigure(self, thresholds: Mapping[str, float],
+                    serving: Mapping[str, Sequence[str]]) -> None:
+        """Queues or agents changed: new queues are counted from now on, new thresholds and
+        skills apply to what happens next."""
+        for queue in thresholds:
+            if queue not in self.queue_intervals:
+                self.queue_intervals[queue] = [Figures() for _ in range(self._count)]
+                self._per_queue[queue] = _Headcount(self.queue_intervals[queue],
+                                                    mark=self._start)
+        self._thresholds.update(thresholds)
+        self._serving = {agent: tuple(queues) for agent, queues in serving.items()}
+
     def slot(self, at: float) -> int:
         """The interval `at` falls in (times outside the period go to the first or last)."""
         index = int((at - self._start) // self._interval)
@@ -221,9 +239,9 @@ class KpiProjection:
             self._answered(tracked, f.at)
         elif new is _COMPLETED:
             if f.reason == _ABANDONED:
-                self._count_outcome(entry, tracked, "abandoned")
+                self._count_outcome(tracked, "abandoned")
             elif f.reason == _MAX_WAIT:
-                self._count_outcome(entry, tracked, "timed_out")
+                self._count_outcome(tracked, "timed_out")
             elif f.old is _IN_SERVICE or f.old is _ON_HOLD:
                 # Kept until the agent's wrap-up ends, which completes the handle time
                 # (talk, hold and wrap-up).
@@ -239,8 +257,11 @@ class KpiProjection:
         tracked = self._tracked.get(f.interaction_id)
         entry = _Entry(f.queue, f.at, slot)
         if tracked is None:
-            self._tracked[f.interaction_id] = _Tracked(f.at, slot, self._thresholds[f.queue], entry)
-            self.intervals[slot].offered += 1
+            in_totals = f.reason != _TRANSFERRED
+            self._tracked[f.interaction_id] = _Tracked(f.at, slot, self._thresholds[f.queue],
+                                                       entry, in_totals=in_totals)
+            if in_totals:
+                self.intervals[slot].offered += 1
         else:
             tracked.entry = entry
         self.queue_intervals[f.queue][slot].offered += 1
@@ -251,24 +272,28 @@ class KpiProjection:
         wait_here = at - entry.entered
         in_total = wait_total <= tracked.first_threshold
         in_here = wait_here <= self._thresholds[entry.queue]
-        everyone = self.intervals[tracked.first_slot]
-        everyone.answered += 1
-        everyone.wait_answered += wait_total
-        everyone.answered_in_threshold += in_total
+        if tracked.in_totals:
+            everyone = self.intervals[tracked.first_slot]
+            everyone.answered += 1
+            everyone.wait_answered += wait_total
+            everyone.answered_in_threshold += in_total
         queue = self.queue_intervals[entry.queue][entry.slot]
         queue.answered += 1
         queue.wait_answered += wait_here
         queue.answered_in_threshold += in_here
 
-    def _count_outcome(self, entry: _Entry, tracked: _Tracked, name: str) -> None:
-        for figures in (self.intervals[tracked.first_slot],
-                        self.queue_intervals[entry.queue][entry.slot]):
+    def _scopes(self, tracked: _Tracked) -> tuple[Figures, ...]:
+        """The interval figures an interaction's outcome counts in."""
+        entry = tracked.entry
+        here = self.queue_intervals[entry.queue][entry.slot]
+        return (self.intervals[tracked.first_slot], here) if tracked.in_totals else (here,)
+
+    def _count_outcome(self, tracked: _Tracked, name: str) -> None:
+        for figures in self._scopes(tracked):
             setattr(figures, name, getattr(figures, name) + 1)
 
     def _handled(self, tracked: _Tracked, handle_time: float) -> None:
-        entry = tracked.entry
-        for figures in (self.intervals[tracked.first_slot],
-                        self.queue_intervals[entry.queue][entry.slot]):
+        for figures in self._scopes(tracked):
             figures.handled += 1
             figures.handle_time += handle_time
 
@@ -280,8 +305,14 @@ class KpiProjection:
             clock = self._agents[f.agent_id] = _AgentClock()
         old, new = f.old, f.new
         if old is _LOGGED_OUT or new is _LOGGED_OUT:
-            change = 1 if old is _LOGGED_OUT else -1
-            serving = self._serving.get(f.agent_id, ())
+            # A log-out is counted off the queues its log-in was counted in, whatever the
+            # configuration says by then.
+            if old is _LOGGED_OUT:
+                change, serving = 1, self._serving.get(f.agent_id, ())
+                clock.counted_in = serving
+            else:
+                change, serving = -1, clock.counted_in
+                clock.counted_in = ()
             if serving:  # supervisors who take no calls do not dilute occupancy
                 self._change(self._everyone, f.at, change)
             for q in serving:

@@ -26,6 +26,10 @@ class WallBoard:
     """Folds one tenant's facts into today's figures and draws the board on request."""
 
     def __init__(self, tenant: Tenant, now: float) -> None:
+        self._configure(tenant)
+        self._new_day(now)
+
+    def _configure(self, tenant: Tenant) -> None:
         self.tenant = tenant
         self._zone = ZoneInfo(tenant.timezone)
         self._thresholds = {q.name: q.service_level.threshold for q in tenant.queues}
@@ -33,7 +37,14 @@ class WallBoard:
                          for a in tenant.agents}
         self._names = {a.id: a.name for a in tenant.agents}
         self._teams = {a.id: a.team for a in tenant.agents}
-        self._new_day(now)
+
+    def reconfigure(self, tenant: Tenant) -> None:
+        """A changed configuration: new queues start counting today from now; today's figures
+        so far are kept (a new time zone takes effect at the next local midnight)."""
+        zone = self._zone
+        self._configure(tenant)
+        self._zone = zone
+        self._today.reconfigure(self._thresholds, self._serving)
 
     def _new_day(self, now: float) -> None:
         local = datetime.fromtimestamp(now, self._zone)
@@ -55,8 +66,8 @@ class WallBoard:
             self._new_day(now)
         report = self._today.report()
         queues = []
-        for name in server.queue_names():
-            line = server.queue_status(name)
+        for line in server.queue_statuses():
+            name = line.queue
             today = report.queues[name]
             queues.append({
                 "queue": name,

@@ -2,8 +2,9 @@
 
 `config_router` gives `/api/<resource>` its list, create, get, patch and delete endpoints:
 readers (`Staff` or `AnyUser`) list and get, admins change. Changes are checked against the
-tenant's whole configuration by `config_repo` and go to the audit log with the record before
-and after, labelled with the entity's name (e.g. "DNIS route").
+tenant's whole configuration by `config_repo`, go to the audit log with the record before
+and after, labelled with the entity's name (e.g. "DNIS route"), and reach the tenant's running
+interaction server at once (`live_config`).
 
 FastAPI reads each endpoint's parameters from its signature at runtime, so the signatures are
 built here from real objects (the schemas, the path key and the role check of the resource)
@@ -20,7 +21,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from hotline.api.auth import Admin
-from hotline.api.resources import commit_audited
+from hotline.api.live_config import Live, LiveConfig
 from hotline.api.session import DbSession
 from hotline.store.accounts import Principal
 from hotline.store.config_repo import ConfigEntity
@@ -79,27 +80,29 @@ def config_router(
     def list_all(principal: Principal, session: Session) -> list[ReadT]:
         return repo.read_all(session, principal.tenant_id)
 
-    def create(body: CreateT, principal: Principal, session: Session) -> ReadT:
+    def create(body: CreateT, principal: Principal, session: Session, live: LiveConfig) -> ReadT:
         created = repo.create(session, principal.tenant_id, body)
         key = getattr(created, repo.key)
-        commit_audited(session, principal, "create", entity, key, None, created)
+        live.commit(session, principal, "create", entity, key, None, created)
         return created
 
     def get(principal: Principal, session: Session, **path: str) -> ReadT:
         return repo.read(session, principal.tenant_id, path[key_name])
 
-    def update(body: UpdateT, principal: Principal, session: Session, **path: str) -> ReadT:
+    def update(body: UpdateT, principal: Principal, session: Session, live: LiveConfig,
+               **path: str) -> ReadT:
         key = path[key_name]
         before = repo.read(session, principal.tenant_id, key)
         after = repo.update(session, principal.tenant_id, key, body)
-        commit_audited(session, principal, "update", entity, key, before, after)
+        live.commit(session, principal, "update", entity, key, before, after)
         return after
 
-    def delete(principal: Principal, session: Session, **path: str) -> Response:
+    def delete(principal: Principal, session: Session, live: LiveConfig, **path: str
+               ) -> Response:
         key = path[key_name]
         before = repo.read(session, principal.tenant_id, key)
         repo.delete(session, principal.tenant_id, key)
-        commit_audited(session, principal, "delete", entity, key, before, None)
+        live.commit(session, principal, "delete", entity, key, before, None)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     read_schema = repo.read_schema
@@ -109,7 +112,8 @@ def config_router(
     ))
     router.post("", status_code=status.HTTP_201_CREATED)(_endpoint(
         create, f"create_{singular}", f"Add {one}.",
-        {"body": repo.create_schema, "principal": Admin, "session": DbSession}, read_schema,
+        {"body": repo.create_schema, "principal": Admin, "session": DbSession, "live": Live},
+        read_schema,
     ))
     router.get(key_path)(_endpoint(
         get, f"get_{singular}", f"One {entity}.",
@@ -118,11 +122,12 @@ def config_router(
     router.patch(key_path)(_endpoint(
         update, f"update_{singular}", "Change the fields given; the others keep their values.",
         {key_name: key_type, "body": repo.update_schema, "principal": Admin,
-         "session": DbSession},
+         "session": DbSession, "live": Live},
         read_schema,
     ))
     router.delete(key_path, status_code=status.HTTP_204_NO_CONTENT)(_endpoint(
         delete, f"delete_{singular}", f"Remove {one} that nothing refers to any more.",
-        {key_name: key_type, "principal": Admin, "session": DbSession}, Response,
+        {key_name: key_type, "principal": Admin, "session": DbSession, "live": Live},
+        Response,
     ))
     return router

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import secrets
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,6 +29,7 @@ from hotline.core.errors import CoreError
 from hotline.core.events import (
     AgentAnswered,
     AgentDeclined,
+    AgentDialed,
     AgentHeld,
     AgentHungUp,
     AgentLoggedIn,
@@ -35,6 +37,7 @@ from hotline.core.events import (
     AgentNotReady,
     AgentReady,
     AgentRetrieved,
+    AgentTransferred,
     AgentTransferredOut,
     Event,
     WrapUpEnded,
@@ -49,10 +52,7 @@ router = APIRouter()
 OUTBOX_LIMIT = 2000
 LIVE_PERIOD = 1.0
 LIVE_MIN_GAP = 0.2
-NOT_YET = {
-    "consult": "consultative transfer", "conference": "conference",
-    "dial": "outbound dialling",
-}
+NOT_YET = {"consult": "consultative transfer", "conference": "conference"}
 """Commands of the documented protocol that this version of the core cannot carry out yet."""
 
 
@@ -107,7 +107,8 @@ class CtiConnection:
         self.principal = principal
         self.runtime = runtime
         self.agent_id = principal.agent_id
-        self.outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue(OUTBOX_LIMIT)
+        # Messages, or JSON text already made (the `live` event, shared by all subscribers).
+        self.outbox: asyncio.Queue[dict[str, Any] | str] = asyncio.Queue(OUTBOX_LIMIT)
         self.live = False
         self._live_dirty = asyncio.Event()
         self._closing = False
@@ -233,12 +234,30 @@ class CtiConnection:
     async def transfer(self, message: dict[str, Any]) -> dict[str, Any]:
         agent_id = self._my_agent()
         interaction = _field(message, "interaction")
-        if "queue" in message or "agent" in message:
-            raise CommandError("transfer to a queue or an agent is not available yet; "
-                               "transfer to an outside 'number' is")
-        await self._submit(AgentTransferredOut(interaction, agent_id,
-                                               _field(message, "number")))
+        targets = [name for name in ("queue", "agent", "number") if name in message]
+        if len(targets) != 1:
+            raise CommandError("a transfer names exactly one target: 'queue', 'agent' or "
+                               f"'number' (got {', '.join(targets) or 'none'})")
+        target = targets[0]
+        value = _field(message, target)
+        event: Event
+        if target == "number":
+            event = AgentTransferredOut(interaction, agent_id, value)
+        elif target == "queue":
+            event = AgentTransferred(interaction, agent_id, queue=value)
+        else:
+            event = AgentTransferred(interaction, agent_id, to_agent=value)
+        await self._submit(event)
         return self._status(agent_id)
+
+    async def dial(self, message: dict[str, Any]) -> dict[str, Any]:
+        agent_id = self._my_agent()
+        number = _field(message, "number")
+        if len(number) > 32 or not all(c.isdigit() or c in "+*#" for c in number):
+            raise CommandError(f"'number' must be up to 32 digits (and + * #), not {number!r}")
+        interaction = f"dial-{secrets.token_hex(8)}"
+        await self._submit(AgentDialed(interaction, agent_id, number))
+        return {**self._status(agent_id), "interaction": interaction}
 
     async def end_wrap_up(self, _: dict[str, Any]) -> dict[str, Any]:
         agent_id = self._my_agent()
@@ -291,13 +310,14 @@ class CtiConnection:
                             "ani": details.ani, "dnis": details.dnis,
                             "attributes": details.attributes, "priority": details.priority,
                             "waiting_since": details.waiting_since, "at": fact.at,
+                            "transferred_from": details.parent,
                         })
             elif type(fact) is InteractionStateChanged and fact.agent == agent_id:
                 self._put({"event": "interaction", "interaction": fact.interaction_id,
                            "state": fact.new.value, "previous": fact.old.value,
                            "reason": fact.reason, "queue": fact.queue, "at": fact.at})
 
-    def _put(self, message: dict[str, Any]) -> None:
+    def _put(self, message: dict[str, Any] | str) -> None:
         try:
             self.outbox.put_nowait(message)
         except asyncio.QueueFull:
@@ -311,7 +331,9 @@ class CtiConnection:
     async def _send_loop(self) -> None:
         while True:
             message = await self.outbox.get()
-            await self.websocket.send_text(json.dumps(message, ensure_ascii=False))
+            if not isinstance(message, str):
+                message = json.dumps(message, ensure_ascii=False)
+            await self.websocket.send_text(message)
 
     async def _live_loop(self) -> None:
         while True:
@@ -321,9 +343,7 @@ class CtiConnection:
                     await self._live_dirty.wait()
             self._live_dirty.clear()
             if self.live:
-                runtime = self.runtime
-                board = runtime.board.snapshot(runtime.server, runtime.now())
-                self._put({"event": "live", "board": board})
+                self._put(self.runtime.live_board()[1])
                 await asyncio.sleep(LIVE_MIN_GAP)
 
 
@@ -367,6 +387,7 @@ COMMANDS = {
     "transfer": CtiConnection.transfer,
     "end_wrap_up": CtiConnection.end_wrap_up,
     "status": CtiConnection.status,
+    "dial": CtiConnection.dial,
     "subscribe": CtiConnection.subscribe,
     "unsubscribe": CtiConnection.unsubscribe,
 }

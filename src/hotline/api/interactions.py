@@ -1,14 +1,16 @@
 """`/api/interactions`: interaction records (CDRs) from the journal (W1).
 
 Supervisors and admins see the whole tenant's; an agent sees their own. Filters: `from`/`to`
-(arrival time, ISO 8601 or epoch seconds), `queue`, `agent`, `result`; paginated with `limit`
-(1–1000) and `offset`, newest first.
+(arrival time, ISO 8601 or epoch seconds), `queue`, `agent`, `result`, `direction` (inbound or
+outbound) and `number` (the customer's: the caller's, or the number dialled); paginated with
+`limit` (1–1000) and `offset`, newest first. A call transferred inside the center has one
+record per leg, linked by `parent_id`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, ConfigDict, Field
@@ -27,6 +29,8 @@ class InteractionOut(BaseModel):
 
     interaction_id: str
     channel: str
+    direction: str = Field(description="inbound, or outbound (an agent dialled `dnis`)")
+    parent_id: str | None = Field(description="the leg this one continues after a transfer")
     ani: str
     dnis: str
     state: str
@@ -43,8 +47,11 @@ class InteractionOut(BaseModel):
     wrap_up_seconds: float | None
     offers: int
     overflows: int
-    result: str | None = Field(description="answered, abandoned, timed_out, rejected:<reason> "
-                                           "or system_restart; null while in progress")
+    result: str | None = Field(description="answered, abandoned, timed_out, transferred, "
+                                           "rejected:<reason>, system_restart, or for an "
+                                           "outbound call that never connected busy, "
+                                           "no_answer, unreachable or cancelled; null while "
+                                           "in progress")
     attributes: dict[str, Any]
 
 
@@ -65,6 +72,8 @@ def interactions(
     queue: str | None = None,
     agent: str | None = None,
     result: str | None = None,
+    direction: Literal["inbound", "outbound"] | None = None,
+    number: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> InteractionPage:
@@ -82,6 +91,6 @@ def interactions(
                             "'to' must not be before 'from'")
     rows, total = list_interactions(session, principal.tenant, start=start, end=end,
                                     queue=queue, agent=agent, result=result,
-                                    limit=limit, offset=offset)
+                                    direction=direction, number=number, limit=limit, offset=offset)
     return InteractionPage(total=total, limit=limit, offset=offset,
                            items=[InteractionOut.model_validate(row) for row in rows])

@@ -26,5 +26,5 @@ async def live(principal: Staff, request: Request) -> dict[str, Any]:
     if tenant is None:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
                             f"tenant {principal.tenant!r} has no interaction server running")
-    board: dict[str, Any] = tenant.board.snapshot(tenant.server, tenant.now())
+    board: dict[str, Any] = tenant.live_board()[0]
     return board

@@ -12,6 +12,9 @@ state raises `IllegalAgentTransition` naming both, and changes nothing.
     busy --hangup--> wrap_up --wrap_up_end--> ready          (busy --hangup_no_wrap_up--> ready)
     reserved --no_answer--> not_ready (RONA)      reserved --withdrawn--> ready (customer left)
 
+An agent who is ready, not ready or in wrap-up may dial out (`dial` → busy); when that call
+ends they go back to ready, or to not ready with the reason they had.
+
 A not-ready request while reserved, busy or in wrap-up is remembered and applied when the
 interaction in hand is finished (`*_to_not_ready` triggers).
 """
@@ -47,6 +50,7 @@ class AgentTrigger(StrEnum):
     HANGUP_NO_WRAP_UP = "hangup_no_wrap_up"
     HANGUP_TO_NOT_READY = "hangup_to_not_ready"
     WRAP_UP_END = "wrap_up_end"
+    DIAL = "dial"
 
 
 S = AgentState
@@ -54,8 +58,18 @@ T = AgentTrigger
 
 TRANSITIONS: dict[AgentState, dict[AgentTrigger, AgentState]] = {
     S.LOGGED_OUT: {T.LOGIN: S.NOT_READY},
-    S.NOT_READY: {T.READY: S.READY, T.NOT_READY: S.NOT_READY, T.LOGOUT: S.LOGGED_OUT},
-    S.READY: {T.OFFER: S.RESERVED, T.NOT_READY: S.NOT_READY, T.LOGOUT: S.LOGGED_OUT},
+    S.NOT_READY: {
+        T.READY: S.READY,
+        T.NOT_READY: S.NOT_READY,
+        T.LOGOUT: S.LOGGED_OUT,
+        T.DIAL: S.BUSY,
+    },
+    S.READY: {
+        T.OFFER: S.RESERVED,
+        T.NOT_READY: S.NOT_READY,
+        T.LOGOUT: S.LOGGED_OUT,
+        T.DIAL: S.BUSY,
+    },
     S.RESERVED: {
         T.ANSWER: S.BUSY,
         T.DECLINE: S.NOT_READY,
@@ -73,6 +87,7 @@ TRANSITIONS: dict[AgentState, dict[AgentTrigger, AgentState]] = {
         T.WRAP_UP_END: S.READY,
         T.NOT_READY: S.NOT_READY,
         T.LOGOUT: S.LOGGED_OUT,
+        T.DIAL: S.BUSY,
     },
 }
 """Every legal move of an agent; anything else is an `IllegalAgentTransition`."""

@@ -79,6 +79,25 @@ class TransferOut:
 
 
 @dataclass(slots=True)
+class Transfer:
+    """Release the agent's leg of `interaction_id`; the customer's leg goes on as
+    `new_interaction_id` (commands for it follow: music while queued, an offer)."""
+
+    interaction_id: str
+    new_interaction_id: str
+
+
+@dataclass(slots=True)
+class Dial:
+    """Call `number` for agent `agent_id` (their phone first, then the far end); report
+    `CallConnected` or `DialFailed`."""
+
+    interaction_id: str
+    agent_id: str
+    number: str
+
+
+@dataclass(slots=True)
 class Hangup:
     """Release every remaining leg of the interaction."""
 
@@ -87,5 +106,5 @@ class Hangup:
 
 Command = (
     Reject | PlayQueueMusic | Offer | CancelOffer | Connect | Hold | Retrieve | TransferOut
-    | Hangup
+    | Transfer | Dial | Hangup
 )

@@ -124,6 +124,44 @@ class AgentTransferredOut:
 
 
 @dataclass(slots=True)
+class AgentTransferred:
+    """The agent passed the customer on inside the center (blind transfer): to `queue`, or to
+    agent `to_agent` (who must be ready). The agent's leg ends; the customer goes on in a new
+    interaction whose id the server chooses and announces with a `Transfer` command."""
+
+    interaction_id: str
+    agent_id: str
+    queue: str | None = None
+    to_agent: str | None = None
+
+
+@dataclass(slots=True)
+class AgentDialed:
+    """The agent placed an outbound call to `number`; `interaction_id` is new (the shell
+    chooses it, as for arrivals)."""
+
+    interaction_id: str
+    agent_id: str
+    number: str
+    attributes: Mapping[str, str] = field(default_factory=lambda: _NO_ATTRIBUTES)
+
+
+@dataclass(slots=True)
+class CallConnected:
+    """The far end answered an outbound call."""
+
+    interaction_id: str
+
+
+@dataclass(slots=True)
+class DialFailed:
+    """An outbound call did not connect: `reason` is `busy`, `no_answer` or `unreachable`."""
+
+    interaction_id: str
+    reason: str
+
+
+@dataclass(slots=True)
 class WrapUpEnded:
     """The agent finished after-call work before (or without) its timer."""
 
@@ -148,6 +186,10 @@ Event = (
     | AgentHeld
     | AgentRetrieved
     | AgentTransferredOut
+    | AgentTransferred
+    | AgentDialed
+    | CallConnected
+    | DialFailed
     | WrapUpEnded
     | TimerFired
 )

@@ -19,7 +19,10 @@ from hotline.core.model import Channel
 
 @dataclass(slots=True)
 class InteractionDelivered:
-    """An interaction came into being (state `delivered`) with what is known of the customer."""
+    """An interaction came into being (state `delivered`) with what is known of the customer.
+
+    `direction` is `inbound` (the customer called) or `outbound` (an agent dialled; `dnis` is
+    the number dialled); `parent` is the interaction this one continues after a transfer."""
 
     at: float
     interaction_id: str
@@ -27,6 +30,8 @@ class InteractionDelivered:
     ani: str
     dnis: str
     attributes: Mapping[str, str]
+    direction: str = "inbound"
+    parent: str | None = None
 
 
 @dataclass(slots=True)

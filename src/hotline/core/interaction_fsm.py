@@ -11,13 +11,20 @@ machine; a trigger not in the table for the current state raises
     in_service --hold--> on_hold --retrieve--> in_service
     in_service / on_hold --hangup--> completed
     in_service / on_hold --transfer_out--> completed      (blind transfer to an outside number)
+    in_service / on_hold --transfer--> completed          (to a queue or an agent: the customer
+                                                           goes on in a new leg, see below)
+    delivered --dial--> dialing --connect--> in_service   (an agent's outbound call)
+    dialing --dial_fail--> completed                      (busy, no answer, cancelled...)
     routing --reject--> completed          (blacklisted, closed, no route)
     queued --abandon / max_wait--> completed
     queued --overflow--> routing           (then enqueue in the overflow queue)
     offered --requeue--> queued            (ring-no-answer or declined: back to its old place)
     offered --abandon--> completed         (customer hung up while the agent's phone rang)
 
-Completion is final: a completed interaction accepts nothing more.
+Completion is final: a completed interaction accepts nothing more. A transfer to a queue or
+an agent completes the transferring agent's leg and delivers a new interaction (its `parent` is
+the old one) that is routed like any other, so every leg has one agent, one record and one set
+of figures.
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ class InteractionState(StrEnum):
     OFFERED = "offered"
     IN_SERVICE = "in_service"
     ON_HOLD = "on_hold"
+    DIALING = "dialing"
     COMPLETED = "completed"
 
 
@@ -51,13 +59,17 @@ class InteractionTrigger(StrEnum):
     HOLD = "hold"
     RETRIEVE = "retrieve"
     TRANSFER_OUT = "transfer_out"
+    TRANSFER = "transfer"
+    DIAL = "dial"
+    CONNECT = "connect"
+    DIAL_FAIL = "dial_fail"
 
 
 S = InteractionState
 T = InteractionTrigger
 
 TRANSITIONS: dict[InteractionState, dict[InteractionTrigger, InteractionState]] = {
-    S.DELIVERED: {T.ROUTE: S.ROUTING},
+    S.DELIVERED: {T.ROUTE: S.ROUTING, T.DIAL: S.DIALING},
     S.ROUTING: {T.ENQUEUE: S.QUEUED, T.REJECT: S.COMPLETED},
     S.QUEUED: {
         T.OFFER: S.OFFERED,
@@ -66,8 +78,19 @@ TRANSITIONS: dict[InteractionState, dict[InteractionTrigger, InteractionState]] 
         T.OVERFLOW: S.ROUTING,
     },
     S.OFFERED: {T.ANSWER: S.IN_SERVICE, T.REQUEUE: S.QUEUED, T.ABANDON: S.COMPLETED},
-    S.IN_SERVICE: {T.HANGUP: S.COMPLETED, T.HOLD: S.ON_HOLD, T.TRANSFER_OUT: S.COMPLETED},
-    S.ON_HOLD: {T.RETRIEVE: S.IN_SERVICE, T.HANGUP: S.COMPLETED, T.TRANSFER_OUT: S.COMPLETED},
+    S.IN_SERVICE: {
+        T.HANGUP: S.COMPLETED,
+        T.HOLD: S.ON_HOLD,
+        T.TRANSFER_OUT: S.COMPLETED,
+        T.TRANSFER: S.COMPLETED,
+    },
+    S.ON_HOLD: {
+        T.RETRIEVE: S.IN_SERVICE,
+        T.HANGUP: S.COMPLETED,
+        T.TRANSFER_OUT: S.COMPLETED,
+        T.TRANSFER: S.COMPLETED,
+    },
+    S.DIALING: {T.CONNECT: S.IN_SERVICE, T.DIAL_FAIL: S.COMPLETED},
     S.COMPLETED: {},
 }
 """Every legal move of an interaction; anything else is an `IllegalInteractionTransition`."""
@@ -94,6 +117,12 @@ class Why(StrEnum):
     HELD = "held"
     RETRIEVED = "retrieved"
     TRANSFERRED_OUT = "transferred_out"
+    TRANSFERRED = "transferred"
+    DIALED = "dialed"
+    CONNECTED = "connected"
+    BUSY = "busy"
+    UNREACHABLE = "unreachable"
+    CANCELLED = "cancelled"
 
 
 class IllegalInteractionTransition(CoreError):

@@ -64,14 +64,18 @@ class LiveInteraction:
         "ani",
         "attributes",
         "channel",
+        "direction",
         "dnis",
         "id",
+        "leg",
         "line_token",
         "order",
+        "parent",
         "priority",
         "queue",
         "queued_since",
         "ring_timer",
+        "root",
         "state",
         "sticky_agent",
         "sticky_timer",
@@ -105,6 +109,11 @@ class LiveInteraction:
         self.wait_timers: list[Timer] = []
         self.sticky_agent: LiveAgent | None = None
         self.sticky_timer: Timer | None = None
+        # Legs after transfers: ids are `root.leg` (the first leg keeps the caller's id).
+        self.root = interaction_id
+        self.leg = 1
+        self.parent: str | None = None
+        self.direction = "inbound"
 
 
 class LiveQueue:

@@ -28,18 +28,21 @@ from hotline.core.commands import (
     CancelOffer,
     Command,
     Connect,
+    Dial,
     Hangup,
     Hold,
     Offer,
     PlayQueueMusic,
     Reject,
     Retrieve,
+    Transfer,
     TransferOut,
 )
 from hotline.core.errors import CoreError, NotOffered, UnknownAgent, UnknownInteraction
 from hotline.core.events import (
     AgentAnswered,
     AgentDeclined,
+    AgentDialed,
     AgentHeld,
     AgentHungUp,
     AgentLoggedIn,
@@ -47,8 +50,11 @@ from hotline.core.events import (
     AgentNotReady,
     AgentReady,
     AgentRetrieved,
+    AgentTransferred,
     AgentTransferredOut,
+    CallConnected,
     CustomerHungUp,
+    DialFailed,
     Event,
     InteractionArrived,
     TimerFired,
@@ -68,7 +74,7 @@ from hotline.core.interaction_fsm import (
     next_interaction_state,
 )
 from hotline.core.live import LiveAgent, LiveInteraction, LiveQueue
-from hotline.core.model import Tenant
+from hotline.core.model import Channel, Tenant
 from hotline.core.routing import route
 from hotline.core.selection import pool_for
 from hotline.core.tenant_check import check_tenant
@@ -78,6 +84,7 @@ from hotline.core.waiting import WaitingLine
 
 A = AgentState
 AT = AgentTrigger
+_DIAL_FAILURES = {"busy": Why.BUSY, "no_answer": Why.NO_ANSWER, "unreachable": Why.UNREACHABLE}
 I = InteractionState  # noqa: E741
 IT = InteractionTrigger
 
@@ -94,6 +101,7 @@ class InteractionServer:
         }
         self._queue_names = frozenset(self._queues)
         self._agents = {a.id: LiveAgent(a, i) for i, a in enumerate(tenant.agents)}
+        self._next_index = len(self._agents)
         self._interactions: dict[str, LiveInteraction] = {}
         self._order = 0
         self._timers = TimerQueue()
@@ -116,6 +124,10 @@ class InteractionServer:
             AgentHeld: self._held,
             AgentRetrieved: self._retrieved,
             AgentTransferredOut: self._transferred_out,
+            AgentTransferred: self._transferred,
+            AgentDialed: self._dialed,
+            CallConnected: self._call_connected,
+            DialFailed: self._dial_failed,
             WrapUpEnded: self._wrap_up_ended,
             TimerFired: self._timer_fired,
         }
@@ -149,6 +161,62 @@ class InteractionServer:
         """The facts recorded since the last call, oldest first."""
         facts, self._facts = self._facts, []
         return facts
+
+    def reconfigure(self, tenant: Tenant) -> None:
+        """Take a changed configuration of the same tenant, without a restart.
+
+        New queues and agents join (agents logged out); changed ones take their new settings
+        for what happens from now on (a queue's new strategy ranks its ready agents afresh; an
+        agent's new skills count from their next log-in; waits and rings under way keep the
+        limits they started with). A queue may go only while no interaction is in it, an agent
+        only while logged out: otherwise `CoreError` says which, and nothing changes.
+        """
+        check_tenant(tenant)
+        if tenant.name != self.tenant.name:
+            raise CoreError(f"server of tenant {self.tenant.name!r} cannot take the "
+                            f"configuration of tenant {tenant.name!r}")
+        queues = {q.name: q for q in tenant.queues}
+        agents = {a.id: a for a in tenant.agents}
+        gone_queues = [name for name in self._queues if name not in queues]
+        busy = sorted({ix.queue.name for ix in self._interactions.values()
+                       if ix.queue is not None and ix.queue.name in gone_queues})
+        if busy:
+            raise CoreError(f"queue {busy[0]!r} cannot be removed while interactions are in it")
+        present = sorted(a.id for a in self._agents.values()
+                         if a.id not in agents and a.state is not A.LOGGED_OUT)
+        if present:
+            raise CoreError(f"agent {present[0]!r} cannot be removed while logged in")
+        # Checks done; from here on nothing can fail.
+        for name in gone_queues:
+            q = self._queues.pop(name)
+            for agent in self._agents.values():
+                if q in agent.serving:
+                    agent.serving.remove(q)
+        for queue_config in tenant.queues:
+            live = self._queues.get(queue_config.name)
+            if live is None:
+                self._queues[queue_config.name] = LiveQueue(queue_config, WaitingLine(),
+                                                            pool_for(queue_config, self._rng))
+                continue
+            old, live.config = live.config, queue_config
+            if queue_config.strategy is not old.strategy:
+                live.pool = pool_for(queue_config, self._rng)
+                for agent in self._agents.values():
+                    if agent.state is A.READY and live in agent.serving:
+                        live.pool.add(agent)
+        for agent_id in [a for a in self._agents if a not in agents]:
+            del self._agents[agent_id]
+        for config in tenant.agents:
+            live_agent = self._agents.get(config.id)
+            if live_agent is None:
+                # A fresh index: the pools key agents by it, and may still hold stale entries
+                # of a removed agent.
+                self._agents[config.id] = LiveAgent(config, self._next_index)
+                self._next_index += 1
+            else:
+                live_agent.config = config
+        self._queue_names = frozenset(self._queues)
+        self.tenant = tenant
 
     # -- read-only views (wall board, tests) ----------------------------------------------------
 
@@ -184,15 +252,29 @@ class InteractionServer:
 
     def queue_status(self, queue: str) -> QueueStatus:
         """What a wall board shows of a queue now: how many wait, since when the longest."""
-        q = self._queues.get(queue)
-        if q is None:
+        if queue not in self._queues:
             raise CoreError(f"tenant {self.tenant.name!r} has no queue {queue!r}")
-        waiting = [ix for ix in self._interactions.values()
-                   if ix.queue is q and ix.state is I.QUEUED]
-        oldest = min((ix.waiting_since for ix in waiting if ix.waiting_since is not None),
-                     default=None)
-        ready = sum(1 for a in self._agents.values() if a.state is A.READY and q in a.serving)
-        return QueueStatus(queue, len(waiting), oldest, ready)
+        return next(status for status in self.queue_statuses() if status.queue == queue)
+
+    def queue_statuses(self) -> list[QueueStatus]:
+        """`queue_status` of every queue, in configuration order, from one pass over the
+        interactions in progress."""
+        waiting = dict.fromkeys(self._queues, 0)
+        oldest: dict[str, float] = {}
+        for ix in self._interactions.values():
+            q = ix.queue
+            if q is not None and ix.state is I.QUEUED:
+                waiting[q.name] += 1
+                since = ix.waiting_since
+                if since is not None and since < oldest.get(q.name, since + 1):
+                    oldest[q.name] = since
+        ready = dict.fromkeys(self._queues, 0)
+        for agent in self._agents.values():
+            if agent.state is A.READY:
+                for q in agent.serving:
+                    ready[q.name] += 1
+        return [QueueStatus(name, waiting[name], oldest.get(name), ready[name])
+                for name in self._queues]
 
     def interaction_details(self, interaction_id: str) -> InteractionDetails | None:
         """Caller data of an interaction in progress (for a screen pop), or None."""
@@ -203,7 +285,7 @@ class InteractionServer:
                                   dict(ix.attributes),
                                   ix.queue.name if ix.queue is not None else None,
                                   ix.agent.id if ix.agent is not None else None,
-                                  ix.waiting_since, ix.priority)
+                                  ix.waiting_since, ix.priority, ix.direction, ix.parent)
 
     def queue_names(self) -> list[str]:
         return list(self._queues)
@@ -260,6 +342,8 @@ class InteractionServer:
             self._move(ix, IT.HANGUP, Why.CUSTOMER_HUNG_UP)
             self._out.append(Hangup(ix.id))
             self._end_of_service(ix)
+        elif state is I.DIALING:
+            self._dial_ended(ix, Why.CUSTOMER_HUNG_UP)
         else:  # pragma: no cover - delivered and routing never outlive an event
             raise CoreError(f"interaction {ix.id!r} is {state.value}")
 
@@ -355,6 +439,11 @@ class InteractionServer:
         self._requeue(ix, Why.DECLINED)
 
     def _agent_hung_up(self, e: AgentHungUp) -> None:
+        dialing = self._interactions.get(e.interaction_id)
+        if (dialing is not None and dialing.state is I.DIALING
+                and dialing.agent is self._agent(e.agent_id)):
+            self._dial_ended(dialing, Why.CANCELLED)
+            return
         ix = self._served_pair(e.interaction_id, e.agent_id)
         self._move(ix, IT.HANGUP, Why.AGENT_HUNG_UP)
         self._out.append(Hangup(ix.id))
@@ -377,6 +466,117 @@ class InteractionServer:
         self._move(ix, IT.TRANSFER_OUT, Why.TRANSFERRED_OUT)
         self._out.append(TransferOut(ix.id, e.number))
         self._end_of_service(ix)
+
+    def _transferred(self, e: AgentTransferred) -> None:
+        ix = self._served_pair(e.interaction_id, e.agent_id)
+        if (e.queue is None) == (e.to_agent is None):
+            raise CoreError("a transfer goes to a queue or to an agent: name exactly one")
+        target: LiveAgent | None = None
+        if e.queue is not None:
+            q = self._queues.get(e.queue)
+            if q is None:
+                raise CoreError(f"cannot transfer to unknown queue {e.queue!r} "
+                                f"(queues: {', '.join(sorted(self._queues))})")
+        else:
+            assert e.to_agent is not None
+            target = self._agent(e.to_agent)
+            if target is ix.agent:
+                raise CoreError(f"agent {target.id!r} cannot transfer a call to themself")
+            if target.state is not A.READY:
+                raise CoreError(f"agent {target.id!r} is {target.state.value}, not ready: a "
+                                "transfer rings only a ready agent")
+            # The new leg belongs to the queue the call came from, which takes it back should
+            # the agent not answer; an outbound call has none, so the agent's first queue.
+            q = ix.queue or (target.serving[0] if target.serving else None)
+            if q is None:
+                raise CoreError(f"agent {target.id!r} serves no queue to take a transfer in")
+        leg_id = f"{ix.root}.{ix.leg + 1}"
+        if leg_id in self._interactions:
+            raise CoreError(f"interaction {leg_id!r} is already in progress")
+        self._move(ix, IT.TRANSFER, Why.TRANSFERRED)
+        self._out.append(Transfer(ix.id, leg_id))
+        self._order += 1
+        leg = LiveInteraction(leg_id, self._order, ix.channel, ix.ani, ix.dnis, ix.attributes)
+        leg.root, leg.leg, leg.parent, leg.direction = ix.root, ix.leg + 1, ix.id, ix.direction
+        leg.priority = ix.priority
+        self._interactions[leg_id] = leg
+        self._facts.append(InteractionDelivered(self._now, leg_id, leg.channel, leg.ani,
+                                                leg.dnis, leg.attributes, leg.direction, ix.id))
+        self._move(leg, IT.ROUTE, Why.TRANSFERRED)
+        if target is None:
+            self._enqueue(leg, q, Why.TRANSFERRED)
+        else:
+            leg.queue = q
+            leg.queued_since = leg.waiting_since = self._now
+            self._move(leg, IT.ENQUEUE, Why.TRANSFERRED)
+            self._out.append(PlayQueueMusic(leg.id, q.name))
+            self._offer(leg, target, Why.TRANSFERRED)
+        # Last, so that an agent with no wrap-up who serves the target queue does not take the
+        # call straight back ahead of the agents already ready there.
+        self._end_of_service(ix)
+
+    def _dialed(self, e: AgentDialed) -> None:
+        agent = self._agent(e.agent_id)
+        number = e.number.strip()
+        if not number:
+            raise CoreError("a call needs the number to dial")
+        if e.interaction_id in self._interactions:
+            raise CoreError(f"interaction {e.interaction_id!r} is already in progress")
+        state = agent.state
+        next_agent_state(agent.id, state, AT.DIAL)
+        if state is A.READY:
+            self._leave_pools(agent)
+        elif state is A.WRAP_UP:
+            self._timers.cancel(agent.wrap_timer)
+        elif state is A.NOT_READY:
+            agent.pending_not_ready = agent.reason  # back to the same pause afterwards
+        self._order += 1
+        ix = LiveInteraction(e.interaction_id, self._order, Channel.VOICE, "", number,
+                             e.attributes)
+        ix.direction = "outbound"
+        ix.agent = agent
+        agent.interaction = ix
+        self._interactions[ix.id] = ix
+        self._facts.append(InteractionDelivered(self._now, ix.id, ix.channel, "", number,
+                                                e.attributes, "outbound"))
+        self._agent_move(agent, AT.DIAL, "", ix.id)
+        self._move(ix, IT.DIAL, Why.DIALED)
+        self._out.append(Dial(ix.id, agent.id, number))
+
+    def _call_connected(self, e: CallConnected) -> None:
+        ix = self._interaction(e.interaction_id)
+        if ix.state is not I.DIALING:
+            raise NotOffered(f"interaction {ix.id!r} is not an outbound call being dialled "
+                             f"(it is {ix.state.value})")
+        agent = ix.agent
+        assert agent is not None
+        self._move(ix, IT.CONNECT, Why.CONNECTED)
+        self._out.append(Connect(ix.id, agent.id))
+
+    def _dial_failed(self, e: DialFailed) -> None:
+        ix = self._interaction(e.interaction_id)
+        if ix.state is not I.DIALING:
+            raise NotOffered(f"interaction {ix.id!r} is not an outbound call being dialled "
+                             f"(it is {ix.state.value})")
+        if e.reason not in _DIAL_FAILURES:
+            raise CoreError(f"unknown dial failure {e.reason!r} "
+                            f"(one of: {', '.join(sorted(_DIAL_FAILURES))})")
+        self._dial_ended(ix, _DIAL_FAILURES[e.reason])
+
+    def _dial_ended(self, ix: LiveInteraction, why: Why) -> None:
+        """An outbound call that never connected is over; the agent goes back to the state
+        they dialled from (no wrap-up: there was no conversation)."""
+        agent = ix.agent
+        assert agent is not None
+        self._move(ix, IT.DIAL_FAIL, why)
+        self._out.append(Hangup(ix.id))
+        agent.interaction = None
+        self._forget(ix)
+        if agent.pending_not_ready is not None:
+            self._agent_to_not_ready(agent, AT.HANGUP_TO_NOT_READY)
+        else:
+            self._agent_move(agent, AT.HANGUP_NO_WRAP_UP, why, ix.id)
+            self._agent_became_ready(agent)
 
     def _wrap_up_ended(self, e: WrapUpEnded) -> None:
         agent = self._agent(e.agent_id)
@@ -412,7 +612,8 @@ class InteractionServer:
         self._out.append(PlayQueueMusic(ix.id, q.name))
         self._arm_wait_timers(ix)
         sticky_wait = self.tenant.sticky_wait
-        if sticky_wait is not None and ix.ani:
+        # A transferred caller is not sent back to the agent who just passed them on.
+        if sticky_wait is not None and ix.ani and why is not Why.TRANSFERRED:
             agent = self._last_agent(ix.ani)
             if agent is not None and q in agent.serving:
                 if agent.state is A.READY:

@@ -40,3 +40,5 @@ class InteractionDetails:
     agent_id: str | None
     waiting_since: float | None
     priority: int
+    direction: str = "inbound"
+    parent: str | None = None

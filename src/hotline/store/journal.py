@@ -67,6 +67,8 @@ _QUEUED = InteractionState.QUEUED
 _OFFERED = InteractionState.OFFERED
 _ON_HOLD = InteractionState.ON_HOLD
 _TRANSFERRED_OUT = Why.TRANSFERRED_OUT.value
+_TRANSFERRED = Why.TRANSFERRED.value
+_DIALING = InteractionState.DIALING
 _ROUTING = InteractionState.ROUTING
 _BUSY = AgentState.BUSY
 _WRAP_UP = AgentState.WRAP_UP
@@ -110,6 +112,8 @@ class _Record:
     result: str | None = None
     hold: float = 0.0
     held_since: float | None = None
+    direction: str = "inbound"
+    parent: str | None = None
 
     @property
     def complete(self) -> bool:
@@ -121,6 +125,8 @@ class _Record:
             "tenant": tenant,
             "interaction_id": self.interaction_id,
             "channel": self.channel,
+            "direction": self.direction,
+            "parent_id": self.parent,
             "ani": self.ani,
             "dnis": self.dnis,
             "attributes": self.attributes,
@@ -260,7 +266,8 @@ class Journal:
             else:
                 record = _Record(fact.interaction_id, fact.channel.value, fact.ani, fact.dnis,
                                  dict(fact.attributes), fact.at,
-                                 InteractionState.DELIVERED.value)
+                                 InteractionState.DELIVERED.value,
+                                 direction=fact.direction, parent=fact.parent)
                 cache.records[fact.interaction_id] = record
                 changes.records[tenant, fact.interaction_id] = record
 
@@ -284,8 +291,8 @@ class Journal:
             record.held_since = f.at
         elif new is _IN_SERVICE and f.old is _ON_HOLD:
             self._retrieved(record, f.at)
-        elif new is _IN_SERVICE:
-            record.answered = f.at
+        elif new is _IN_SERVICE or new is _DIALING:
+            record.answered = f.at if new is _IN_SERVICE else None
             record.agent = f.agent
             record.wait = f.at - record.queued if record.queued is not None else 0.0
         elif new is _ROUTING:
@@ -315,7 +322,7 @@ class Journal:
             record.result = "abandoned"
         elif reason == _MAX_WAIT:
             record.result = "timed_out"
-        elif reason == _TRANSFERRED_OUT:
+        elif reason in (_TRANSFERRED_OUT, _TRANSFERRED):
             record.result = "transferred"
         elif f.old is _IN_SERVICE or f.old is _ON_HOLD:
             record.result = "answered"
@@ -441,7 +448,7 @@ def _load(connection: Connection, tenant: str) -> _TenantCache:
             row.arrived_at.timestamp(), row.state, row.queue, row.first_queue, row.agent,
             _epoch(row.queued_at), _epoch(row.answered_at), None, row.wait_seconds,
             row.talk_seconds, row.wrap_up_seconds, row.offers, row.overflows, row.result,
-            row.hold_seconds or 0.0)
+            row.hold_seconds or 0.0, direction=row.direction, parent=row.parent_id)
     a = AGENT_STATE_LOG.c
     for row in connection.execute(select(AGENT_STATE_LOG).where(a.tenant == tenant,
                                                            a.ended_at.is_(None))
@@ -468,7 +475,8 @@ def _fact_row(tenant: str, fact: Fact) -> dict[str, Any]:
         return {"tenant": tenant, "at": fact.at, "kind": INTERACTION_DELIVERED,
                 "subject": fact.interaction_id,
                 "payload": {"channel": fact.channel.value, "ani": fact.ani, "dnis": fact.dnis,
-                            "attributes": dict(fact.attributes)}}
+                            "attributes": dict(fact.attributes), "direction": fact.direction,
+                            "parent": fact.parent}}
     raise TypeError(f"the journal stores facts from hotline.core.facts, not {fact!r}")
 
 

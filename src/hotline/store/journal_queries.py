@@ -49,12 +49,16 @@ def list_interactions(
     queue: str | None = None,
     agent: str | None = None,
     result: str | None = None,
+    direction: str | None = None,
+    number: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[InteractionRecord], int]:
     """A page of `tenant`'s interaction records, newest arrival first, and how many match in
     all. `start`/`end` bound the arrival time; `queue` is the last queue; `agent` the agent
-    who answered; `result` an exact result, or `rejected` for every `rejected:<reason>`."""
+    who answered; `result` an exact result, or `rejected` for every `rejected:<reason>`;
+    `direction` inbound or outbound; `number` the customer's number (the caller's, or the one
+    dialled)."""
     r = InteractionRecord
     query = select(r).where(r.tenant == tenant)
     if start is not None:
@@ -65,6 +69,11 @@ def list_interactions(
         query = query.where(r.queue == queue)
     if agent is not None:
         query = query.where(r.agent == agent)
+    if direction is not None:
+        query = query.where(r.direction == direction)
+    if number is not None:
+        query = query.where(((r.direction == "inbound") & (r.ani == number))
+                            | ((r.direction == "outbound") & (r.dnis == number)))
     if result == "rejected":
         query = query.where(r.result.like("rejected:%"))
     elif result is not None:
@@ -124,7 +133,8 @@ def decode_fact(kind: str, at: float, subject: str, payload: dict[str, Any]) -> 
                                  p["reason"], p["interaction_id"])
     if kind == INTERACTION_DELIVERED:
         return InteractionDelivered(at, subject, Channel(p["channel"]), p["ani"], p["dnis"],
-                                    p["attributes"])
+                                    p["attributes"], p.get("direction", "inbound"),
+                                    p.get("parent"))
     raise ValueError(f"unknown kind of fact {kind!r} (known: {INTERACTION_DELIVERED}, "
                      f"{INTERACTION_STATE_CHANGED}, {AGENT_STATE_CHANGED})")
 

@@ -87,7 +87,10 @@ class FactRecord(Base):
 class InteractionRecord(Base):
     """An interaction's record (CDR). Durations are seconds; `wait_seconds` runs from the first
     entry into a queue to the answer (or to the end, when nobody answered); `result` is
-    answered, abandoned, timed_out, rejected:<reason> or system_restart."""
+    answered, abandoned, timed_out, transferred, rejected:<reason>, system_restart, or for an
+    outbound call that never connected busy, no_answer, unreachable or cancelled.
+    `direction` is inbound or outbound; `parent_id` the interaction this leg continues after
+    a transfer to a queue or an agent."""
 
     __tablename__ = "interaction_records"
 
@@ -95,6 +98,8 @@ class InteractionRecord(Base):
     tenant: Mapped[str] = mapped_column(String)
     interaction_id: Mapped[str] = mapped_column(String)
     channel: Mapped[str] = mapped_column(String)
+    direction: Mapped[str] = mapped_column(String, server_default="inbound")
+    parent_id: Mapped[str | None] = mapped_column(String)
     ani: Mapped[str] = mapped_column(String)
     dnis: Mapped[str] = mapped_column(String)
     state: Mapped[str] = mapped_column(String)

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from starlette.testclient import WebSocketTestSession
 
 from hotline.api.app import create_app
-from hotline.core.events import InteractionArrived
+from hotline.core.events import CallConnected, InteractionArrived
 from hotline.runtime import Runtime, TenantRuntime
 from hotline.store.accounts import create_user
 from hotline.store.config_repo import load_tenant
@@ -30,9 +30,11 @@ CONFIG = {
     "name": "acme",
     "timezone": "UTC",
     "default_queue": "support",
-    "skills": [{"name": "support"}],
-    "queues": [{"name": "support", "skills": {"support": 1}}],
-    "agents": [{"id": "1001", "name": "Li Lei", "skills": {"support": 5}, "wrap_up": None}],
+    "skills": [{"name": "support"}, {"name": "billing"}],
+    "queues": [{"name": "support", "skills": {"support": 1}},
+               {"name": "billing", "skills": {"billing": 1}}],
+    "agents": [{"id": "1001", "name": "Li Lei", "skills": {"support": 5}, "wrap_up": None},
+               {"id": "1002", "name": "Han Meimei", "skills": {"billing": 5}, "wrap_up": None}],
     "not_ready_reasons": [{"code": "break", "label": "Break"}],
 }
 
@@ -43,6 +45,8 @@ def client(engine: Engine) -> Iterator[tuple[TestClient, TenantRuntime]]:
         tenant = import_config(session, CONFIG, replace=False)
         create_user(session, tenant_id=tenant.id, username="agent1", password=PASSWORD,
                     role="agent", agent_id="1001")
+        create_user(session, tenant_id=tenant.id, username="agent2", password=PASSWORD,
+                    role="agent", agent_id="1002")
         create_user(session, tenant_id=tenant.id, username="boss", password=PASSWORD,
                     role="supervisor")
         core_tenant = load_tenant(session, "acme")
@@ -131,14 +135,92 @@ def test_bad_messages_get_errors_and_the_socket_stays_open(
         assert "unknown command 'fly'" in _command(ws, "fly")["error"]
         assert "needs a non-empty string field 'reason'" in _command(ws, "not_ready")["error"]
         assert "not available yet" in _command(ws, "conference")["error"]
-        assert "queue or an agent is not available yet" in _command(
-            ws, "transfer", interaction="x", queue="support")["error"]
+        assert "exactly one target" in _command(
+            ws, "transfer", interaction="x", queue="support", number="95598")["error"]
+        assert "up to 32 digits" in _command(ws, "dial", number="call me")["error"]
         reply = _command(ws, "ready")  # not logged in yet
         assert reply["ok"] is False and "logged_out" in reply["error"]
         assert _command(ws, "login")["ok"] is True
         reply = _command(ws, "not_ready", reason="nap")
         assert reply["ok"] is False and "not-ready reason 'nap'" in reply["error"]
         assert _command(ws, "status")["result"]["state"] == "not_ready"
+
+
+def test_an_agent_transfers_to_a_queue_and_to_an_agent_and_the_legs_are_recorded(
+    client: tuple[TestClient, TenantRuntime], engine: Engine
+) -> None:
+    test_client, runtime = client
+    _events.clear()
+    with test_client.websocket_connect(
+        f"/api/cti?token={_token(test_client, 'agent1')}"
+    ) as one, test_client.websocket_connect(
+        f"/api/cti?token={_token(test_client, 'agent2')}"
+    ) as two:
+        for ws in (one, two):
+            assert _command(ws, "login")["ok"] is True
+            assert _command(ws, "ready")["ok"] is True
+        runtime.handle(InteractionArrived("call-7", ani="13900000007",
+                                          attributes={"account": "A-7"}))
+        assert _event(one, "offer")["interaction"] == "call-7"
+        assert _command(one, "answer", interaction="call-7")["ok"] is True
+        reply = _command(one, "transfer", interaction="call-7", queue="billing")
+        assert reply["ok"] is True and reply["result"]["state"] == "wrap_up"
+        offer = _event(two, "offer")
+        assert offer["interaction"] == "call-7.2" and offer["queue"] == "billing"
+        assert offer["transferred_from"] == "call-7" and offer["attributes"] == {"account": "A-7"}
+        assert _command(two, "answer", interaction="call-7.2")["ok"] is True
+        # Back to 1001 by name: refused while 1001 is in wrap-up, rings once ready.
+        reply = _command(two, "transfer", interaction="call-7.2", agent="1001")
+        assert reply["ok"] is False and "not ready" in reply["error"]
+        assert _command(one, "end_wrap_up")["ok"] is True
+        assert _command(two, "transfer", interaction="call-7.2", agent="1001")["ok"] is True
+        assert _event(one, "offer")["interaction"] == "call-7.3"
+        assert _command(one, "answer", interaction="call-7.3")["ok"] is True
+        assert _command(one, "hangup", interaction="call-7.3")["ok"] is True
+    rows, total = list_interactions(engine, "acme", number="13900000007")
+    legs = {row.interaction_id: row for row in rows}
+    assert total == 3 and set(legs) == {"call-7", "call-7.2", "call-7.3"}
+    assert [legs[i].result for i in ("call-7", "call-7.2", "call-7.3")] == [
+        "transferred", "transferred", "answered"]
+    assert (legs["call-7.2"].parent_id, legs["call-7.2"].agent, legs["call-7.2"].queue) == (
+        "call-7", "1002", "billing")
+    assert legs["call-7.3"].parent_id == "call-7.2" and legs["call-7.3"].agent == "1001"
+
+
+def test_an_agent_dials_out_and_the_call_is_recorded_as_outbound(
+    client: tuple[TestClient, TenantRuntime], engine: Engine
+) -> None:
+    test_client, runtime = client
+    _events.clear()
+    with test_client.websocket_connect(f"/api/cti?token={_token(test_client, 'agent1')}") as ws:
+        assert _command(ws, "login")["ok"] is True
+        reply = _command(ws, "dial", number="13700000000")
+        assert reply["ok"] is True and reply["result"]["state"] == "busy"
+        call = reply["result"]["interaction"]
+        runtime.handle(CallConnected(call))  # the far end answers
+        assert _event(ws, "interaction")["state"] == "dialing"
+        assert _event(ws, "interaction")["state"] == "in_service"
+        assert _command(ws, "hangup", interaction=call)["result"]["state"] == "wrap_up"
+        assert _command(ws, "end_wrap_up")["result"]["state"] == "not_ready"
+        # Hanging up while it still rings cancels the call; no wrap-up follows.
+        call = _command(ws, "dial", number="13700000001")["result"]["interaction"]
+        assert _command(ws, "hangup", interaction=call)["result"]["state"] == "not_ready"
+    rows, total = list_interactions(engine, "acme", direction="outbound")
+    by_number = {row.dnis: row for row in rows}
+    assert total == 2
+    assert (by_number["13700000000"].result, by_number["13700000000"].agent) == (
+        "answered", "1001")
+    assert by_number["13700000001"].result == "cancelled"
+    assert list_interactions(engine, "acme", direction="inbound")[1] == 0
+    page = test_client.get("/api/interactions", params={"direction": "outbound",
+                                                        "number": "13700000000"},
+                           headers={"Authorization": f"Bearer {_token(test_client, 'agent1')}"})
+    assert page.status_code == 200
+    assert [(i["direction"], i["dnis"], i["result"]) for i in page.json()["items"]] == [
+        ("outbound", "13700000000", "answered")]
+    bad = test_client.get("/api/interactions", params={"direction": "sideways"},
+                          headers={"Authorization": f"Bearer {_token(test_client, 'agent1')}"})
+    assert bad.status_code == 422
 
 
 def test_supervisors_get_live_figures_and_agents_may_not(
@@ -156,8 +238,9 @@ def test_supervisors_get_live_figures_and_agents_may_not(
         board = _event(ws, "live")["board"]
         while board["totals"]["waiting"] != 1:
             board = _event(ws, "live")["board"]
-        assert board["queues"][0]["queue"] == "support"
-        assert board["agents"][0]["agent_id"] == "1001"
+        waiting = {q["queue"]: q["waiting"] for q in board["queues"]}
+        assert waiting == {"support": 1, "billing": 0}
+        assert [a["agent_id"] for a in board["agents"]] == ["1001", "1002"]
     live = test_client.get("/api/stats/live",
                            headers={"Authorization": f"Bearer {_token(test_client, 'boss')}"})
     assert live.status_code == 200 and live.json()["totals"]["waiting"] == 1

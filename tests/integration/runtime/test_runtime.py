@@ -12,7 +12,14 @@ from pathlib import Path
 import pytest
 
 from hotline.core.agent_fsm import AgentState
-from hotline.core.events import AgentAnswered, AgentLoggedIn, AgentReady, InteractionArrived
+from hotline.core.events import (
+    AgentAnswered,
+    AgentDialed,
+    AgentLoggedIn,
+    AgentReady,
+    AgentTransferred,
+    InteractionArrived,
+)
 from hotline.core.facts import (
     AgentStateChanged,
     Fact,
@@ -101,6 +108,33 @@ def test_demo_callers_reach_simulated_agents_and_a_person_gets_real_offers() -> 
     asyncio.run(scenario())
 
 
+def test_in_the_demo_a_person_dials_out_and_transfers_to_simulated_agents() -> None:
+    async def scenario() -> None:
+        runtime = TenantRuntime(_tenant())
+        demo = DemoGateway(runtime, DemoTraffic(calls_per_second=0, ring_seconds=0.01,
+                                                talk_seconds=0.05, wrap_up_seconds=0.01),
+                           seed=1)
+        demo.take_over("a0")
+        runtime.start()
+        demo.start()
+        await runtime.submit(AgentLoggedIn("a0"))
+        await runtime.submit(AgentDialed("o1", "a0", "13700000000"))
+        # The demo's far end picks up by itself.
+        await _until(runtime, lambda f: type(f) is InteractionStateChanged
+                     and f.interaction_id == "o1" and f.new is InteractionState.IN_SERVICE)
+        await runtime.submit(AgentTransferred("o1", "a0", queue="q"))
+        # A simulated agent takes the new leg and finishes it.
+        done = await _until(runtime, lambda f: type(f) is InteractionStateChanged
+                            and f.interaction_id == "o1.2"
+                            and f.new is InteractionState.COMPLETED)
+        assert isinstance(done, InteractionStateChanged)
+        assert done.reason == "agent_hung_up" and done.agent in ("a1", "a2")
+        demo.stop()
+        await runtime.stop()
+
+    asyncio.run(scenario())
+
+
 @pytest.mark.parametrize("state", [AgentState.RESERVED, AgentState.BUSY])
 def test_taking_over_an_agent_mid_call_ends_the_simulated_work_and_logs_it_out(
     state: AgentState,
@@ -167,3 +201,17 @@ def test_demo_callers_arrive_at_the_asked_rate_even_when_the_loop_runs_late() ->
         assert len(arrived) > 120
 
     asyncio.run(scenario())
+
+
+def test_one_drawing_of_the_wall_board_serves_every_reader_until_something_changes() -> None:
+    clock = [1000.0]
+    runtime = TenantRuntime(_tenant(), clock=lambda: clock[0])
+    board, text = runtime.live_board()
+    assert runtime.live_board() == (board, text) and runtime.live_board()[0] is board
+    runtime.handle(InteractionArrived("c1"))  # a fact: drawn afresh
+    changed, changed_text = runtime.live_board()
+    assert changed["totals"]["waiting"] == 1 and changed_text != text
+    assert '"event": "live"' in changed_text
+    clock[0] += 1.0  # the next tick: times in state move on, drawn afresh
+    later = runtime.live_board()[0]
+    assert later is not changed and later["queues"][0]["longest_wait_seconds"] == 1.0

@@ -35,7 +35,9 @@ EXPECTED: dict[tuple[AgentState, AgentTrigger], AgentState] = {
     (S.NOT_READY, T.READY): S.READY,
     (S.NOT_READY, T.NOT_READY): S.NOT_READY,
     (S.NOT_READY, T.LOGOUT): S.LOGGED_OUT,
+    (S.NOT_READY, T.DIAL): S.BUSY,
     (S.READY, T.OFFER): S.RESERVED,
+    (S.READY, T.DIAL): S.BUSY,
     (S.READY, T.NOT_READY): S.NOT_READY,
     (S.READY, T.LOGOUT): S.LOGGED_OUT,
     (S.RESERVED, T.ANSWER): S.BUSY,
@@ -50,6 +52,7 @@ EXPECTED: dict[tuple[AgentState, AgentTrigger], AgentState] = {
     (S.WRAP_UP, T.WRAP_UP_END): S.READY,
     (S.WRAP_UP, T.NOT_READY): S.NOT_READY,
     (S.WRAP_UP, T.LOGOUT): S.LOGGED_OUT,
+    (S.WRAP_UP, T.DIAL): S.BUSY,
 }
 
 LEGAL = sorted(EXPECTED.items())

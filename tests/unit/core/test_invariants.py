@@ -23,12 +23,16 @@ from hotline.core.errors import CoreError
 from hotline.core.events import (
     AgentAnswered,
     AgentDeclined,
+    AgentDialed,
     AgentHungUp,
     AgentLoggedIn,
     AgentLoggedOut,
     AgentNotReady,
     AgentReady,
+    AgentTransferred,
+    CallConnected,
     CustomerHungUp,
+    DialFailed,
     Event,
     InteractionArrived,
     TimerFired,
@@ -64,8 +68,9 @@ REASONS = ("break", "lunch", "nap")  # "nap" is not one of the tenant's reasons
 KINDS = (
     ("arrive",) * 5 + ("answer",) * 5 + ("agent_hangup",) * 3 + ("ready",) * 3
     + ("customer_hangup", "not_ready", "decline", "wrap_end", "login", "logout", "wait",
-       "duplicate_arrival")
+       "duplicate_arrival", "transfer", "transfer", "dial", "connect", "dial_fail")
 )
+DIAL_FAILURES = ("busy", "no_answer", "unreachable", "lost")  # "lost" is not a known reason
 
 
 def build_tenant(strategies: tuple[Strategy, ...], sticky_wait: float | None,
@@ -171,6 +176,9 @@ class Run:
                     assert fact.agent is not None and fact.queue is not None
                     self.holder[ix] = fact.agent
                     self.ring_deadline[ix] = at + self.ring_timeout[fact.queue]
+                elif fact.new is I.DIALING:
+                    assert fact.agent is not None
+                    self.holder[ix] = fact.agent
                 elif fact.new is not I.IN_SERVICE:
                     self.holder.pop(ix, None)
                 if fact.new is not I.OFFERED:
@@ -212,7 +220,7 @@ class Run:
         # An agent never holds two calls; each call offered or in service has exactly one agent.
         held: dict[str, list[str]] = {}
         for ix in live:
-            if self.states[ix] in (I.OFFERED, I.IN_SERVICE):
+            if self.states[ix] in (I.OFFERED, I.IN_SERVICE, I.DIALING):
                 held.setdefault(self.holder[ix], []).append(ix)
         for a, calls in held.items():
             assert len(calls) == 1, f"{a} holds {calls}"
@@ -226,7 +234,7 @@ class Run:
                 assert mine is not None and self.states[mine] is I.OFFERED
                 assert next_timer is not None and next_timer <= self.ring_deadline[mine]
             elif state is A.BUSY:
-                assert mine is not None and self.states[mine] is I.IN_SERVICE
+                assert mine is not None and self.states[mine] in (I.IN_SERVICE, I.DIALING)
             else:
                 assert mine is None
             if state is A.READY:
@@ -246,7 +254,7 @@ class Run:
             if not active:
                 break
             ix = active[0]
-            if self.states[ix] is I.IN_SERVICE:
+            if self.states[ix] in (I.IN_SERVICE, I.DIALING):
                 self.apply(AgentHungUp(ix, self.holder[ix]), self.now, may_refuse=False)
             else:
                 self.apply(CustomerHungUp(ix), self.now, may_refuse=False)
@@ -317,9 +325,9 @@ def event_for(run: Run, kind: str, who: int, detail: int, wrong: bool) -> Event 
     agent_id = AGENT_IDS[who]
     active = server.active_interactions()
     someone_elses = active[detail % len(active)] if active else "ghost"
-    if kind in ("answer", "decline", "agent_hangup") and not wrong:
+    if kind in ("answer", "decline", "agent_hangup", "transfer") and not wrong:
         # Mostly, an agent acts on their own call: one who has a call is picked.
-        wanted = A.BUSY if kind == "agent_hangup" else A.RESERVED
+        wanted = A.BUSY if kind in ("agent_hangup", "transfer") else A.RESERVED
         holders = [a for a in AGENT_IDS if server.agent_state(a) is wanted]
         if holders:
             agent_id = holders[who % len(holders)]
@@ -358,6 +366,19 @@ def event_for(run: Run, kind: str, who: int, detail: int, wrong: bool) -> Event 
         return AgentLoggedIn(agent_id, queues)
     if kind == "logout":
         return AgentLoggedOut(agent_id)
+    if kind == "transfer":
+        if detail % 2:
+            return AgentTransferred(target, agent_id, queue=(*QUEUE_NAMES, "nowhere")[detail % 5])
+        return AgentTransferred(target, agent_id, to_agent=AGENT_IDS[detail // 2 % 6])
+    if kind == "dial":
+        run.arrivals += 1
+        return AgentDialed(f"o{run.arrivals}", agent_id, "" if detail % 7 == 0 else "139")
+    dialling = [ix for ix in active if server.interaction_state(ix) is I.DIALING]
+    outbound = dialling[detail % len(dialling)] if dialling and not wrong else someone_elses
+    if kind == "connect":
+        return CallConnected(outbound)
+    if kind == "dial_fail":
+        return DialFailed(outbound, DIAL_FAILURES[detail % 4])
     return None  # "wait": only time passes
 
 

@@ -3,7 +3,9 @@
 The same idea as the simulation runner, but in real time and beside real people: callers arrive
 as a Poisson stream at a chosen rate, wait with exponential patience, talk for an exponential
 time; every agent is played by the simulator except those a person has taken over through the
-CTI API, who get real offers from the synthetic callers and answer, hold and hang up themselves.
+CTI API, who get real offers from the synthetic callers and answer, hold, transfer and hang up
+themselves. When a person dials out, the far end answers after a ring of about
+`ring_seconds`; a transferred caller waits again, with new patience.
 Everything is scheduled on the asyncio loop with `call_later`, never run inside the core's own
 `handle` call.
 """
@@ -19,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from hotline.core.agent_fsm import AgentState
-from hotline.core.commands import Command, Connect, Hangup, Offer, Reject
+from hotline.core.commands import Command, Connect, Dial, Hangup, Offer, Reject, Transfer
 from hotline.core.errors import CoreError
 from hotline.core.events import (
     AgentAnswered,
@@ -28,6 +30,7 @@ from hotline.core.events import (
     AgentLoggedIn,
     AgentLoggedOut,
     AgentReady,
+    CallConnected,
     CustomerHungUp,
     Event,
     InteractionArrived,
@@ -141,12 +144,14 @@ class DemoGateway:
                                 self._rng.expovariate(1 / self.traffic.talk_seconds),
                                 AgentHungUp(command.interaction_id, command.agent_id))
             elif isinstance(command, Hangup):
-                self._forget(command.interaction_id)
-                agent_id = self._agent_of.pop(command.interaction_id, None)
-                if agent_id is not None and agent_id not in self.humans:
-                    # Simulated agents with manual wrap-up end it themselves after a while.
-                    self._later(f"wrap:{agent_id}", self._jitter(self.traffic.wrap_up_seconds),
-                                WrapUpEnded(agent_id), only_if_agent_in=AgentState.WRAP_UP)
+                self._agent_left(command.interaction_id)
+            elif isinstance(command, Transfer):
+                self._agent_left(command.interaction_id)
+                self._wait_patiently(command.new_interaction_id)
+            elif isinstance(command, Dial):
+                self._later(f"answer:{command.interaction_id}",
+                            self._jitter(self.traffic.ring_seconds),
+                            CallConnected(command.interaction_id))
             elif isinstance(command, Reject):
                 self._forget(command.interaction_id)
 
@@ -172,12 +177,25 @@ class DemoGateway:
         except CoreError as error:
             log.warning("demo caller refused: %s", error)
             return
+        self._wait_patiently(call_id)
+
+    def _wait_patiently(self, call_id: str) -> None:
+        """A caller who has to wait gives up after an exponential patience."""
         if self.runtime.server.interaction_state(call_id) in (
             InteractionState.QUEUED, InteractionState.OFFERED
         ):
             self._later(f"patience:{call_id}",
                         self._rng.expovariate(1 / self.traffic.patience_seconds),
                         CustomerHungUp(call_id), only_if_waiting=call_id)
+
+    def _agent_left(self, interaction_id: str) -> None:
+        """The agent's part of a call is over (hung up, transferred)."""
+        self._forget(interaction_id)
+        agent_id = self._agent_of.pop(interaction_id, None)
+        if agent_id is not None and agent_id not in self.humans:
+            # Simulated agents with manual wrap-up end it themselves after a while.
+            self._later(f"wrap:{agent_id}", self._jitter(self.traffic.wrap_up_seconds),
+                        WrapUpEnded(agent_id), only_if_agent_in=AgentState.WRAP_UP)
 
     # -- agents -------------------------------------------------------------------------------
 
