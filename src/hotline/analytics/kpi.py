@@ -15,6 +15,9 @@ Definitions (also in the README):
 - abandon_rate: abandoned ÷ offered; asa_seconds: mean wait of answered interactions.
 - aht_seconds: mean handle time (talk and hold) plus wrap-up of answered interactions whose
   handling has finished.
+- self_service: interactions an IVR flow served to the end, without an agent;
+  abandoned_in_ivr: callers who hung up in the flow. Both count in the interval the flow
+  ended, in the totals only (they never reached a queue).
 - occupancy: time agents spent busy or in wrap-up ÷ their logged-in time, counting only agents
   who serve at least one queue (a supervisor with no skills is not in it). Per queue: busy and
   wrap-up time on that queue's interactions ÷ logged-in time of the agents who serve it.
@@ -38,6 +41,9 @@ _IN_SERVICE = InteractionState.IN_SERVICE
 _ON_HOLD = InteractionState.ON_HOLD
 _COMPLETED = InteractionState.COMPLETED
 _ROUTING = InteractionState.ROUTING
+_IN_IVR = InteractionState.IN_IVR
+_SELF_SERVICE = Why.SELF_SERVICE.value
+_ABANDONED_IN_IVR = Why.ABANDONED_IN_IVR.value
 _WORKING = frozenset({AgentState.BUSY, AgentState.WRAP_UP})
 _LOGGED_OUT = AgentState.LOGGED_OUT
 _BUSY = AgentState.BUSY
@@ -63,6 +69,8 @@ class Figures:
     handle_time: float = 0.0
     working_time: float = 0.0
     logged_in_time: float = 0.0
+    self_service: int = 0
+    abandoned_in_ivr: int = 0
 
     @property
     def service_level(self) -> float | None:
@@ -106,6 +114,8 @@ class Figures:
             "occupancy": self.occupancy,
             "timed_out": self.timed_out,
             "overflowed": self.overflowed,
+            "self_service": self.self_service,
+            "abandoned_in_ivr": self.abandoned_in_ivr,
         }
 
 
@@ -230,6 +240,12 @@ class KpiProjection:
             return
         tracked = self._tracked.get(f.interaction_id)
         if tracked is None:
+            if f.old is _IN_IVR and new is _COMPLETED:
+                figures = self.intervals[self.slot(f.at)]
+                if f.reason == _SELF_SERVICE:
+                    figures.self_service += 1
+                elif f.reason == _ABANDONED_IN_IVR:
+                    figures.abandoned_in_ivr += 1
             return
         entry = tracked.entry
         if new is _IN_SERVICE:

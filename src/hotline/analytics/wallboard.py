@@ -110,6 +110,8 @@ class WallBoard:
                 "abandoned": totals.abandoned,
                 "service_level": totals.service_level,
                 "asa_seconds": totals.asa_seconds,
+                "self_service": totals.self_service,
+                "abandoned_in_ivr": totals.abandoned_in_ivr,
             },
             "queues": queues,
             "teams": teams,

@@ -22,6 +22,14 @@ class Reject:
 
 
 @dataclass(slots=True)
+class RunFlow:
+    """Serve the caller with IVR flow `flow`; report `IvrFinished` (or `CustomerHungUp`)."""
+
+    interaction_id: str
+    flow: str
+
+
+@dataclass(slots=True)
 class PlayQueueMusic:
     """The interaction waits in `queue`: play its music on hold and announcements."""
 
@@ -105,6 +113,6 @@ class Hangup:
 
 
 Command = (
-    Reject | PlayQueueMusic | Offer | CancelOffer | Connect | Hold | Retrieve | TransferOut
-    | Transfer | Dial | Hangup
+    Reject | RunFlow | PlayQueueMusic | Offer | CancelOffer | Connect | Hold | Retrieve
+    | TransferOut | Transfer | Dial | Hangup
 )

@@ -23,8 +23,9 @@ class InteractionArrived:
     """A customer contact reached the center (a call on a trunk, a chat, an e-mail...).
 
     `queue` names a target chosen upstream (an IVR flow, a callback request) and bypasses DNIS
-    routing; `attributes` carries data collected on the way (IVR digits, customer tier) and
-    travels with the interaction to routing and to the agent's screen.
+    routing and the tenant's IVR; `flow` names the IVR flow to run first (default: the
+    tenant's, by DNIS); `attributes` carries data collected on the way (IVR digits, customer
+    tier) and travels with the interaction to routing and to the agent's screen.
     """
 
     interaction_id: str
@@ -33,6 +34,22 @@ class InteractionArrived:
     channel: Channel = Channel.VOICE
     priority: int = 0
     queue: str | None = None
+    attributes: Mapping[str, str] = field(default_factory=lambda: _NO_ATTRIBUTES)
+    flow: str | None = None
+
+
+@dataclass(slots=True)
+class IvrFinished:
+    """The IVR flow the interaction was in has ended. `outcome` is `queue` (route it to
+    `queue`, with `priority` added to its own), `number` (pass the caller to outside `number`)
+    or `self_service` (the flow served the caller, who is gone). `attributes` are what the
+    flow collected; they join the interaction's."""
+
+    interaction_id: str
+    outcome: str
+    queue: str | None = None
+    priority: int = 0
+    number: str | None = None
     attributes: Mapping[str, str] = field(default_factory=lambda: _NO_ATTRIBUTES)
 
 
@@ -175,6 +192,7 @@ class TimerFired:
 
 Event = (
     InteractionArrived
+    | IvrFinished
     | CustomerHungUp
     | AgentLoggedIn
     | AgentLoggedOut

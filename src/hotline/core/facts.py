@@ -65,4 +65,14 @@ class AgentStateChanged:
     interaction_id: str | None = None
 
 
-Fact = InteractionDelivered | InteractionStateChanged | AgentStateChanged
+@dataclass(slots=True)
+class AttributesCollected:
+    """Data about the customer gathered after delivery (by the IVR) joined the interaction's
+    attributes."""
+
+    at: float
+    interaction_id: str
+    attributes: Mapping[str, str]
+
+
+Fact = InteractionDelivered | InteractionStateChanged | AgentStateChanged | AttributesCollected

@@ -13,6 +13,10 @@ machine; a trigger not in the table for the current state raises
     in_service / on_hold --transfer_out--> completed      (blind transfer to an outside number)
     in_service / on_hold --transfer--> completed          (to a queue or an agent: the customer
                                                            goes on in a new leg, see below)
+    delivered --start_ivr--> in_ivr                       (a flow serves the caller first)
+    in_ivr --ivr_route--> routing                         (the flow sends them to a queue)
+    in_ivr --ivr_end--> completed                         (self-service, or passed to a number)
+    in_ivr --abandon--> completed                         (hung up in the flow)
     delivered --dial--> dialing --connect--> in_service   (an agent's outbound call)
     dialing --dial_fail--> completed                      (busy, no answer, cancelled...)
     routing --reject--> completed          (blacklisted, closed, no route)
@@ -36,6 +40,7 @@ from hotline.core.errors import CoreError
 
 class InteractionState(StrEnum):
     DELIVERED = "delivered"
+    IN_IVR = "in_ivr"
     ROUTING = "routing"
     QUEUED = "queued"
     OFFERED = "offered"
@@ -63,13 +68,17 @@ class InteractionTrigger(StrEnum):
     DIAL = "dial"
     CONNECT = "connect"
     DIAL_FAIL = "dial_fail"
+    START_IVR = "start_ivr"
+    IVR_ROUTE = "ivr_route"
+    IVR_END = "ivr_end"
 
 
 S = InteractionState
 T = InteractionTrigger
 
 TRANSITIONS: dict[InteractionState, dict[InteractionTrigger, InteractionState]] = {
-    S.DELIVERED: {T.ROUTE: S.ROUTING, T.DIAL: S.DIALING},
+    S.DELIVERED: {T.ROUTE: S.ROUTING, T.DIAL: S.DIALING, T.START_IVR: S.IN_IVR},
+    S.IN_IVR: {T.IVR_ROUTE: S.ROUTING, T.IVR_END: S.COMPLETED, T.ABANDON: S.COMPLETED},
     S.ROUTING: {T.ENQUEUE: S.QUEUED, T.REJECT: S.COMPLETED},
     S.QUEUED: {
         T.OFFER: S.OFFERED,
@@ -123,6 +132,9 @@ class Why(StrEnum):
     BUSY = "busy"
     UNREACHABLE = "unreachable"
     CANCELLED = "cancelled"
+    IVR = "ivr"
+    SELF_SERVICE = "self_service"
+    ABANDONED_IN_IVR = "abandoned_in_ivr"
 
 
 class IllegalInteractionTransition(CoreError):

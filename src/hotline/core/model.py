@@ -122,6 +122,9 @@ class Tenant:
     with attribute `tier=vip` get `vip_priority` added. With `sticky_wait` set, a caller's
     last agent gets the call if ready, or it is kept for them up to that many seconds; a caller
     is remembered for `sticky_memory` seconds after their last answered call.
+
+    IVR: an arrival that names no queue first runs the flow its DNIS maps to in `dnis_flows`,
+    else `default_flow` (none: straight to routing); flows are run by the gateway.
     """
 
     name: str
@@ -141,3 +144,5 @@ class Tenant:
     after_hours_queue: str | None = None
     sticky_wait: float | None = None
     sticky_memory: float = 7 * 86400.0
+    dnis_flows: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    default_flow: str | None = None

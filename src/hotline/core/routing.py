@@ -29,6 +29,14 @@ class RouteDecision:
     rejected: Why | None = None
 
 
+def flow_for(tenant: Tenant, event: InteractionArrived) -> str | None:
+    """The IVR flow an arrival runs first: its own, else its DNIS's, else the tenant's
+    default; none when it names a queue (chosen upstream) or its caller is blacklisted."""
+    if event.queue is not None or (event.ani and event.ani in tenant.blacklist):
+        return None
+    return event.flow or tenant.dnis_flows.get(event.dnis) or tenant.default_flow
+
+
 def route(
     tenant: Tenant, queues: frozenset[str], event: InteractionArrived, now: float
 ) -> RouteDecision:

@@ -35,6 +35,7 @@ from hotline.core.commands import (
     PlayQueueMusic,
     Reject,
     Retrieve,
+    RunFlow,
     Transfer,
     TransferOut,
 )
@@ -57,11 +58,13 @@ from hotline.core.events import (
     DialFailed,
     Event,
     InteractionArrived,
+    IvrFinished,
     TimerFired,
     WrapUpEnded,
 )
 from hotline.core.facts import (
     AgentStateChanged,
+    AttributesCollected,
     Fact,
     InteractionDelivered,
     InteractionStateChanged,
@@ -75,7 +78,7 @@ from hotline.core.interaction_fsm import (
 )
 from hotline.core.live import LiveAgent, LiveInteraction, LiveQueue
 from hotline.core.model import Channel, Tenant
-from hotline.core.routing import route
+from hotline.core.routing import RouteDecision, flow_for, route
 from hotline.core.selection import pool_for
 from hotline.core.tenant_check import check_tenant
 from hotline.core.timers import Timer, TimerKind, TimerQueue
@@ -113,6 +116,7 @@ class InteractionServer:
         self._last_agent_by_ani: dict[str, tuple[LiveAgent, float]] = {}
         self._handlers: dict[type, Callable[[Any], None]] = {
             InteractionArrived: self._arrived,
+            IvrFinished: self._ivr_finished,
             CustomerHungUp: self._customer_hung_up,
             AgentLoggedIn: self._logged_in,
             AgentLoggedOut: self._logged_out,
@@ -301,14 +305,24 @@ class InteractionServer:
     def _arrived(self, e: InteractionArrived) -> None:
         if e.interaction_id in self._interactions:
             raise CoreError(f"interaction {e.interaction_id!r} is already in progress")
-        decision = route(self.tenant, self._queue_names, e, self._now)
+        flow = flow_for(self.tenant, e)
+        decision = route(self.tenant, self._queue_names, e, self._now) if flow is None else None
         self._order += 1
         ix = LiveInteraction(e.interaction_id, self._order, e.channel, e.ani, e.dnis, e.attributes)
         self._interactions[ix.id] = ix
         self._facts.append(
             InteractionDelivered(self._now, ix.id, e.channel, e.ani, e.dnis, e.attributes)
         )
+        if decision is None:
+            assert flow is not None
+            ix.priority = e.priority  # routing adds to it when the flow is done
+            self._move(ix, IT.START_IVR, Why.IVR)
+            self._out.append(RunFlow(ix.id, flow))
+            return
         self._move(ix, IT.ROUTE, Why.ROUTED)
+        self._routed(ix, decision)
+
+    def _routed(self, ix: LiveInteraction, decision: RouteDecision) -> None:
         if decision.rejected is not None:
             self._move(ix, IT.REJECT, decision.rejected)
             self._out.append(Reject(ix.id, decision.rejected))
@@ -318,10 +332,48 @@ class InteractionServer:
         ix.priority = decision.priority
         self._enqueue(ix, self._queues[decision.queue], Why.ROUTED)
 
+    def _ivr_finished(self, e: IvrFinished) -> None:
+        ix = self._interaction(e.interaction_id)
+        if ix.state is not I.IN_IVR:
+            raise NotOffered(f"interaction {ix.id!r} is not in an IVR flow "
+                             f"(it is {ix.state.value})")
+        attributes = {**ix.attributes, **e.attributes}
+        decision: RouteDecision | None = None
+        if e.outcome == "queue":
+            if e.queue is None:
+                raise CoreError("an IVR flow that ends in a queue must name the queue")
+            decision = route(self.tenant, self._queue_names, InteractionArrived(
+                ix.id, ix.ani, ix.dnis, ix.channel, ix.priority + e.priority, e.queue,
+                attributes), self._now)
+        elif e.outcome == "number":
+            if not e.number or not e.number.strip():
+                raise CoreError("an IVR flow that passes the caller on must name the number")
+        elif e.outcome != "self_service":
+            raise CoreError(f"unknown IVR outcome {e.outcome!r} "
+                            "(one of: number, queue, self_service)")
+        if e.attributes:
+            ix.attributes = attributes
+            self._facts.append(AttributesCollected(self._now, ix.id, dict(e.attributes)))
+        if decision is not None:
+            self._move(ix, IT.IVR_ROUTE, Why.ROUTED)
+            self._routed(ix, decision)
+        elif e.outcome == "number":
+            assert e.number is not None
+            self._move(ix, IT.IVR_END, Why.TRANSFERRED_OUT)
+            self._out.append(TransferOut(ix.id, e.number.strip()))
+            self._forget(ix)
+        else:
+            self._move(ix, IT.IVR_END, Why.SELF_SERVICE)
+            self._out.append(Hangup(ix.id))
+            self._forget(ix)
+
     def _customer_hung_up(self, e: CustomerHungUp) -> None:
         ix = self._interaction(e.interaction_id)
         state = ix.state
-        if state is I.QUEUED:
+        if state is I.IN_IVR:
+            self._move(ix, IT.ABANDON, Why.ABANDONED_IN_IVR)
+            self._forget(ix)
+        elif state is I.QUEUED:
             self._leave_queue(ix)
             self._move(ix, IT.ABANDON, Why.ABANDONED)
             self._forget(ix)

@@ -42,6 +42,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from hotline.core.agent_fsm import AgentState
 from hotline.core.facts import (
     AgentStateChanged,
+    AttributesCollected,
     Fact,
     InteractionDelivered,
     InteractionStateChanged,
@@ -49,6 +50,7 @@ from hotline.core.facts import (
 from hotline.core.interaction_fsm import InteractionState, Why
 from hotline.store.journal_queries import (
     AGENT_STATE_CHANGED,
+    ATTRIBUTES_COLLECTED,
     INTERACTION_DELIVERED,
     INTERACTION_STATE_CHANGED,
     agent_state_log,
@@ -69,6 +71,7 @@ _ON_HOLD = InteractionState.ON_HOLD
 _TRANSFERRED_OUT = Why.TRANSFERRED_OUT.value
 _TRANSFERRED = Why.TRANSFERRED.value
 _DIALING = InteractionState.DIALING
+_IN_IVR = InteractionState.IN_IVR
 _ROUTING = InteractionState.ROUTING
 _BUSY = AgentState.BUSY
 _WRAP_UP = AgentState.WRAP_UP
@@ -263,6 +266,11 @@ class Journal:
                 self._interaction_moved(tenant, cache, fact, changes)
             elif isinstance(fact, AgentStateChanged):
                 self._agent_moved(tenant, cache, fact, changes)
+            elif isinstance(fact, AttributesCollected):
+                collected = cache.records.get(fact.interaction_id)
+                if collected is not None:
+                    collected.attributes.update(fact.attributes)
+                    changes.records[tenant, fact.interaction_id] = collected
             else:
                 record = _Record(fact.interaction_id, fact.channel.value, fact.ani, fact.dnis,
                                  dict(fact.attributes), fact.at,
@@ -318,6 +326,8 @@ class Journal:
             record.result = SYSTEM_RESTART
         elif f.old is _ROUTING:
             record.result = f"rejected:{reason}"
+        elif f.old is _IN_IVR:
+            record.result = "transferred" if reason == _TRANSFERRED_OUT else reason
         elif reason == _ABANDONED:
             record.result = "abandoned"
         elif reason == _MAX_WAIT:
@@ -477,6 +487,9 @@ def _fact_row(tenant: str, fact: Fact) -> dict[str, Any]:
                 "payload": {"channel": fact.channel.value, "ani": fact.ani, "dnis": fact.dnis,
                             "attributes": dict(fact.attributes), "direction": fact.direction,
                             "parent": fact.parent}}
+    if isinstance(fact, AttributesCollected):
+        return {"tenant": tenant, "at": fact.at, "kind": ATTRIBUTES_COLLECTED,
+                "subject": fact.interaction_id, "payload": {"attributes": dict(fact.attributes)}}
     raise TypeError(f"the journal stores facts from hotline.core.facts, not {fact!r}")
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from hotline.core.agent_fsm import AgentState
 from hotline.core.facts import (
     AgentStateChanged,
+    AttributesCollected,
     Fact,
     InteractionDelivered,
     InteractionStateChanged,
@@ -30,6 +31,7 @@ from hotline.store.journal_tables import FACTS, AgentStateRecord, InteractionRec
 INTERACTION_DELIVERED = "interaction_delivered"
 INTERACTION_STATE_CHANGED = "interaction_state_changed"
 AGENT_STATE_CHANGED = "agent_state_changed"
+ATTRIBUTES_COLLECTED = "attributes_collected"
 """The `kind` of each type of fact in table `facts`."""
 
 MAX_PAGE = 1000
@@ -135,8 +137,11 @@ def decode_fact(kind: str, at: float, subject: str, payload: dict[str, Any]) -> 
         return InteractionDelivered(at, subject, Channel(p["channel"]), p["ani"], p["dnis"],
                                     p["attributes"], p.get("direction", "inbound"),
                                     p.get("parent"))
+    if kind == ATTRIBUTES_COLLECTED:
+        return AttributesCollected(at, subject, p["attributes"])
     raise ValueError(f"unknown kind of fact {kind!r} (known: {INTERACTION_DELIVERED}, "
-                     f"{INTERACTION_STATE_CHANGED}, {AGENT_STATE_CHANGED})")
+                     f"{INTERACTION_STATE_CHANGED}, {AGENT_STATE_CHANGED}, "
+                     f"{ATTRIBUTES_COLLECTED})")
 
 
 def _page(source: Source, query: Select[_Row], order: Sequence[Any], limit: int,

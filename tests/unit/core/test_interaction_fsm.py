@@ -48,6 +48,10 @@ EXPECTED: dict[tuple[InteractionState, InteractionTrigger], InteractionState] = 
     (S.DELIVERED, T.DIAL): S.DIALING,
     (S.DIALING, T.CONNECT): S.IN_SERVICE,
     (S.DIALING, T.DIAL_FAIL): S.COMPLETED,
+    (S.DELIVERED, T.START_IVR): S.IN_IVR,
+    (S.IN_IVR, T.IVR_ROUTE): S.ROUTING,
+    (S.IN_IVR, T.IVR_END): S.COMPLETED,
+    (S.IN_IVR, T.ABANDON): S.COMPLETED,
 }
 
 LEGAL = sorted(EXPECTED.items())

@@ -35,11 +35,13 @@ from hotline.core.events import (
     DialFailed,
     Event,
     InteractionArrived,
+    IvrFinished,
     TimerFired,
     WrapUpEnded,
 )
 from hotline.core.facts import (
     AgentStateChanged,
+    AttributesCollected,
     Fact,
     InteractionDelivered,
     InteractionStateChanged,
@@ -68,7 +70,8 @@ REASONS = ("break", "lunch", "nap")  # "nap" is not one of the tenant's reasons
 KINDS = (
     ("arrive",) * 5 + ("answer",) * 5 + ("agent_hangup",) * 3 + ("ready",) * 3
     + ("customer_hangup", "not_ready", "decline", "wrap_end", "login", "logout", "wait",
-       "duplicate_arrival", "transfer", "transfer", "dial", "connect", "dial_fail")
+       "duplicate_arrival", "transfer", "transfer", "dial", "connect", "dial_fail",
+       "ivr_finish", "ivr_finish")
 )
 DIAL_FAILURES = ("busy", "no_answer", "unreachable", "lost")  # "lost" is not a known reason
 
@@ -183,6 +186,8 @@ class Run:
                     self.holder.pop(ix, None)
                 if fact.new is not I.OFFERED:
                     self.ring_deadline.pop(ix, None)
+            elif isinstance(fact, AttributesCollected):
+                assert self.states.get(fact.interaction_id) is I.IN_IVR
             else:
                 assert isinstance(fact, AgentStateChanged)
                 assert self.agent_states[fact.agent_id] == fact.old, f"{fact} does not follow on"
@@ -343,6 +348,7 @@ def event_for(run: Run, kind: str, who: int, detail: int, wrong: bool) -> Event 
             priority=detail // 24 % 3,
             queue=TARGETS[detail // 72 % 8],
             attributes={"tier": "vip"} if detail // 576 % 5 == 0 else {},
+            flow="menu" if detail % 7 == 3 else None,
         )
     if kind == "duplicate_arrival":
         return InteractionArrived(someone_elses) if active else None
@@ -375,6 +381,12 @@ def event_for(run: Run, kind: str, who: int, detail: int, wrong: bool) -> Event 
         return AgentDialed(f"o{run.arrivals}", agent_id, "" if detail % 7 == 0 else "139")
     dialling = [ix for ix in active if server.interaction_state(ix) is I.DIALING]
     outbound = dialling[detail % len(dialling)] if dialling and not wrong else someone_elses
+    if kind == "ivr_finish":
+        in_ivr = [ix for ix in active if server.interaction_state(ix) is I.IN_IVR]
+        caller = in_ivr[detail % len(in_ivr)] if in_ivr and not wrong else someone_elses
+        outcome = ("queue", "queue", "self_service", "number", "bogus")[detail % 5]
+        return IvrFinished(caller, outcome, queue=TARGETS[detail // 5 % 8], number="119",
+                           priority=detail % 3, attributes={"digits": str(detail)})
     if kind == "connect":
         return CallConnected(outbound)
     if kind == "dial_fail":
