@@ -19,7 +19,7 @@ import json
 import logging
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from typing import Any, Protocol
 
@@ -29,6 +29,7 @@ from hotline.core.commands import Command
 from hotline.core.events import Event, TimerFired
 from hotline.core.facts import Fact
 from hotline.core.model import Tenant
+from hotline.ivr import Flow
 
 log = logging.getLogger("hotline.runtime")
 
@@ -61,8 +62,11 @@ class TenantRuntime:
         journal: JournalSink | None = None,
         clock: Callable[[], float] = time.time,
         seed: int = 0,
+        flows: Callable[[], Mapping[str, Flow]] | None = None,
     ) -> None:
         self.tenant = tenant
+        self._load_flows = flows
+        self.flows: Mapping[str, Flow] = flows() if flows is not None else {}
         self.server = InteractionServer(tenant, seed=seed)
         self._journal = journal
         self._clock = clock
@@ -93,6 +97,12 @@ class TenantRuntime:
         self.tenant = tenant
         self.board.reconfigure(tenant)
         self._changes += 1
+
+    def flows_changed(self) -> None:
+        """The tenant's published IVR flows changed: new calls run the new versions (calls in
+        a flow keep the version they started with)."""
+        if self._load_flows is not None:
+            self.flows = self._load_flows()
 
     def live_board(self) -> tuple[dict[str, Any], str]:
         """The wall board now, and the CTI `live` event carrying it as JSON text. One drawing

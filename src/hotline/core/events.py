@@ -42,8 +42,8 @@ class InteractionArrived:
 class IvrFinished:
     """The IVR flow the interaction was in has ended. `outcome` is `queue` (route it to
     `queue`, with `priority` added to its own), `number` (pass the caller to outside `number`)
-    or `self_service` (the flow served the caller, who is gone). `attributes` are what the
-    flow collected; they join the interaction's."""
+    `self_service` (the flow served the caller, who is gone) or `error` (the flow failed and
+    hung up). `attributes` are what the flow collected; they join the interaction's."""
 
     interaction_id: str
     outcome: str

@@ -135,6 +135,7 @@ class Why(StrEnum):
     IVR = "ivr"
     SELF_SERVICE = "self_service"
     ABANDONED_IN_IVR = "abandoned_in_ivr"
+    IVR_ERROR = "ivr_error"
 
 
 class IllegalInteractionTransition(CoreError):

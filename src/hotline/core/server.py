@@ -348,9 +348,9 @@ class InteractionServer:
         elif e.outcome == "number":
             if not e.number or not e.number.strip():
                 raise CoreError("an IVR flow that passes the caller on must name the number")
-        elif e.outcome != "self_service":
+        elif e.outcome not in ("self_service", "error"):
             raise CoreError(f"unknown IVR outcome {e.outcome!r} "
-                            "(one of: number, queue, self_service)")
+                            "(one of: error, number, queue, self_service)")
         if e.attributes:
             ix.attributes = attributes
             self._facts.append(AttributesCollected(self._now, ix.id, dict(e.attributes)))
@@ -363,7 +363,8 @@ class InteractionServer:
             self._out.append(TransferOut(ix.id, e.number.strip()))
             self._forget(ix)
         else:
-            self._move(ix, IT.IVR_END, Why.SELF_SERVICE)
+            why = Why.SELF_SERVICE if e.outcome == "self_service" else Why.IVR_ERROR
+            self._move(ix, IT.IVR_END, why)
             self._out.append(Hangup(ix.id))
             self._forget(ix)
 

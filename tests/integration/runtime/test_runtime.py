@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine, create_engine, text
 
 from hotline.core.agent_fsm import AgentState
 from hotline.core.events import (
@@ -28,10 +29,12 @@ from hotline.core.facts import (
 )
 from hotline.core.interaction_fsm import InteractionState
 from hotline.core.model import Agent, Queue, Tenant
+from hotline.ivr import load_flow
 from hotline.runtime import TenantRuntime
 from hotline.store.database import make_engine
 from hotline.store.journal import Journal
 from hotline.store.journal_writer import JournalWriter
+from hotline.switch.ivr_call import CallerBehaviour
 from hotline.switch.sim.realtime import DemoGateway, DemoTraffic
 
 
@@ -215,3 +218,67 @@ def test_one_drawing_of_the_wall_board_serves_every_reader_until_something_chang
     clock[0] += 1.0  # the next tick: times in state move on, drawn afresh
     later = runtime.live_board()[0]
     assert later is not changed and later["queues"][0]["longest_wait_seconds"] == 1.0
+
+
+GAS_FLOW = Path(__file__).parents[3] / "examples" / "ivr" / "gas_utility.yaml"
+
+
+def _gas_tenant() -> Tenant:
+    desks = ("repair", "delivery", "complaint", "inquiry")
+    return Tenant(
+        "gas",
+        queues=tuple(Queue(name) for name in desks),
+        agents=(Agent("a0", wrap_up=0.0),),
+        default_queue="inquiry",
+        default_flow="gas_utility",
+    )
+
+
+def _customers(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE gas_usage (account TEXT, month TEXT, "
+                                "usage_m3 NUMERIC, amount NUMERIC)"))
+        connection.execute(text("INSERT INTO gas_usage VALUES ('880012345', '2026-10', 21, "
+                                "63.5)"))
+        connection.execute(text("CREATE TABLE members (member_no TEXT, pin TEXT, name TEXT, "
+                                "tier TEXT)"))
+    return engine
+
+
+@pytest.mark.parametrize(("menu", "outcome"), [
+    ("1", "self_service"),  # usage query answered from the customer database
+    ("3", "queued"),  # a repair report goes to the repair desk, with what the flow collected
+])
+def test_demo_callers_walk_the_gas_flow_before_any_queue(
+    tmp_path: Path, menu: str, outcome: str
+) -> None:
+    async def scenario() -> None:
+        runtime = TenantRuntime(_gas_tenant(), flows=lambda: {"gas_utility": load_flow(GAS_FLOW)})
+        callers = CallerBehaviour(keys={
+            "choose_language": {"1": 1.0}, "main_menu": {menu: 1.0},
+            "ask_account": {"880012345#": 1.0}, "anything_else": {"8": 1.0},
+        }, pace=200.0, think_seconds=0.5)
+        demo = DemoGateway(runtime, DemoTraffic(calls_per_second=0), callers=callers,
+                           databases={"customers": _customers(tmp_path / "customers.db")})
+        demo.take_over("a0")  # nobody answers: a queued caller stays queued
+        runtime.start()
+        demo.start()
+        runtime.handle(InteractionArrived("c1", ani="13800000001"))
+        assert runtime.server.interaction_state("c1") is InteractionState.IN_IVR
+        if outcome == "self_service":
+            done = await _until(runtime, lambda f: type(f) is InteractionStateChanged
+                                and f.new is InteractionState.COMPLETED)
+            assert isinstance(done, InteractionStateChanged) and done.reason == "self_service"
+            assert runtime.live_board()[0]["totals"]["self_service"] == 1
+        else:
+            await _until(runtime, lambda f: type(f) is InteractionStateChanged
+                         and f.new is InteractionState.QUEUED)
+            details = runtime.server.interaction_details("c1")
+            assert details is not None and details.queue == "repair"
+            assert details.attributes.get("language") == "zh"
+            assert details.priority > 0  # repairs are answered first
+        demo.stop()
+        await runtime.stop()
+
+    asyncio.run(scenario())

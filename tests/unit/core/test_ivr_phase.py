@@ -58,13 +58,15 @@ def test_a_flow_that_ends_in_a_queue_routes_with_what_it_collected() -> None:
 
 def test_self_service_transfer_out_and_hang_up_in_the_flow_end_it() -> None:
     switch = with_flows()
-    for call in ("c1", "c2", "c3"):
+    for call in ("c1", "c2", "c3", "c4"):
         switch.arrive(call, at=1, dnis="95598")
     assert switch.send(IvrFinished("c1", "self_service"), at=30) == [Hangup("c1")]
     assert switch.outcome("c1") == (I.COMPLETED, "self_service")
     assert switch.send(IvrFinished("c2", "number", number=" 119 "), at=31) == [
         TransferOut("c2", "119")]
     assert switch.outcome("c2") == (I.COMPLETED, "transferred_out")
+    assert switch.send(IvrFinished("c4", "error"), at=31) == [Hangup("c4")]
+    assert switch.outcome("c4") == (I.COMPLETED, "ivr_error")
     switch.customer_hangs_up("c3", at=32)
     assert switch.outcome("c3") == (I.COMPLETED, "abandoned_in_ivr")
     assert switch.server.active_interactions() == []

@@ -5,7 +5,10 @@ as a Poisson stream at a chosen rate, wait with exponential patience, talk for a
 time; every agent is played by the simulator except those a person has taken over through the
 CTI API, who get real offers from the synthetic callers and answer, hold, transfer and hang up
 themselves. When a person dials out, the far end answers after a ring of about
-`ring_seconds`; a transferred caller waits again, with new patience.
+`ring_seconds`; a transferred caller waits again, with new patience. Callers whose call
+runs an IVR flow walk it as `CallerBehaviour` says (`switch.ivr_call`), and wait with
+patience once the flow has queued them; the flow's queries run on `databases` in a worker
+thread, its webhooks with the standard library's HTTP client.
 Everything is scheduled on the asyncio loop with `call_later`, never run inside the core's own
 `handle` call.
 """
@@ -14,14 +17,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import random
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy import Engine
 
 from hotline.core.agent_fsm import AgentState
-from hotline.core.commands import Command, Connect, Dial, Hangup, Offer, Reject, Transfer
+from hotline.core.commands import (
+    Command,
+    Connect,
+    Dial,
+    Hangup,
+    Offer,
+    Reject,
+    RunFlow,
+    Transfer,
+)
 from hotline.core.errors import CoreError
 from hotline.core.events import (
     AgentAnswered,
@@ -34,12 +50,20 @@ from hotline.core.events import (
     CustomerHungUp,
     Event,
     InteractionArrived,
+    IvrFinished,
     WrapUpEnded,
 )
 from hotline.core.interaction_fsm import InteractionState
+from hotline.ivr.actions import HttpCall, Query
+from hotline.ivr.database import run_query
+from hotline.ivr.events import HttpFailed, HttpResult, QueryFailed, QueryResult
+from hotline.ivr.flow import Flow
 from hotline.runtime import TenantRuntime
+from hotline.switch.ivr_call import CallerBehaviour, IvrCall
+from hotline.switch.webhook import http_request
 
 log = logging.getLogger("hotline.demo")
+T = TypeVar("T")
 
 @dataclass(frozen=True)
 class DemoTraffic:
@@ -56,9 +80,20 @@ class DemoTraffic:
 class DemoGateway:
     """Plays callers and agents for one tenant runtime."""
 
-    def __init__(self, runtime: TenantRuntime, traffic: DemoTraffic, *, seed: int = 0) -> None:
+    def __init__(
+        self,
+        runtime: TenantRuntime,
+        traffic: DemoTraffic,
+        *,
+        seed: int = 0,
+        callers: CallerBehaviour | None = None,
+        databases: Mapping[str, Engine] | None = None,
+    ) -> None:
         self.runtime = runtime
         self.traffic = traffic
+        self.callers = callers or CallerBehaviour()
+        self.databases = dict(databases or {})
+        self._in_ivr: dict[str, IvrCall] = {}
         self.humans: set[str] = set()
         self._rng = random.Random(seed)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -87,6 +122,9 @@ class DemoGateway:
     def stop(self) -> None:
         if self._arrivals is not None:
             self._arrivals.cancel()
+        for call in self._in_ivr.values():
+            call.done = True
+        self._in_ivr.clear()
         for handle in self._handles.values():
             handle.cancel()
         self._handles.clear()
@@ -148,12 +186,69 @@ class DemoGateway:
             elif isinstance(command, Transfer):
                 self._agent_left(command.interaction_id)
                 self._wait_patiently(command.new_interaction_id)
+            elif isinstance(command, RunFlow):
+                self._run_flow(command)
             elif isinstance(command, Dial):
                 self._later(f"answer:{command.interaction_id}",
                             self._jitter(self.traffic.ring_seconds),
                             CallConnected(command.interaction_id))
             elif isinstance(command, Reject):
                 self._forget(command.interaction_id)
+
+    # -- callers in IVR flows (the IvrShell of switch.ivr_call) ---------------------------------
+
+    def _run_flow(self, command: RunFlow) -> None:
+        flow = self.runtime.flows.get(command.flow)
+        details = self.runtime.server.interaction_details(command.interaction_id)
+        if flow is None or details is None:
+            log.error("tenant %s has no published IVR flow %r; the call is ended",
+                      self.runtime.name, command.flow)
+            self._later(f"ivr:{command.interaction_id}", 0.0,
+                        IvrFinished(command.interaction_id, "error"))
+            return
+        tenant = self.runtime.tenant
+        call = IvrCall(command.interaction_id, flow, self, self.callers, self._rng,
+                       ani=details.ani, dnis=details.dnis, timezone=tenant.timezone,
+                       business_hours=tenant.business_hours,
+                       default_queue=tenant.default_queue)
+        self._in_ivr[command.interaction_id] = call
+        # Started on the next turn of the loop, not inside the core's own `handle`.
+        assert self._loop is not None
+        self._loop.call_soon(call.start)
+
+    def now(self) -> float:
+        return self.runtime.now()
+
+    def later(self, delay: float, callback: Callable[[], None]) -> asyncio.TimerHandle:
+        assert self._loop is not None
+        return self._loop.call_later(delay, callback)
+
+    def query(self, query: Query, done: Callable[[QueryResult | QueryFailed], None]) -> None:
+        engine = self.databases.get(query.database)
+        if engine is None:
+            done(QueryFailed(f"no database {query.database!r} is configured"))
+            return
+        self._off_loop(functools.partial(run_query, engine, query), done)
+
+    def http(self, call: HttpCall, done: Callable[[HttpResult | HttpFailed], None]) -> None:
+        self._off_loop(functools.partial(http_request, call), done)
+
+    def flow(self, name: str) -> Flow | None:
+        return self.runtime.flows.get(name)
+
+    def finished(self, event: IvrFinished | CustomerHungUp) -> None:
+        self._in_ivr.pop(event.interaction_id, None)
+        try:
+            self.runtime.handle(event)
+        except CoreError as error:
+            log.warning("IVR outcome refused: %s", error)
+            return
+        self._wait_patiently(event.interaction_id)
+
+    def _off_loop(self, work: Callable[[], T], done: Callable[[T], None]) -> None:
+        assert self._loop is not None
+        future = self._loop.run_in_executor(None, work)
+        future.add_done_callback(lambda f: done(f.result()))
 
     # -- callers ------------------------------------------------------------------------------
 
@@ -249,3 +344,6 @@ class DemoGateway:
     def _forget(self, interaction_id: str) -> None:
         for prefix in ("patience:", "answer:", "talk:"):
             self._cancel(prefix + interaction_id)
+        call = self._in_ivr.pop(interaction_id, None)
+        if call is not None:
+            call.done = True

@@ -16,6 +16,7 @@ from __future__ import annotations
 import gc
 import heapq
 import math
+import random
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -23,11 +24,12 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 import numpy as np
+from sqlalchemy import create_engine
 
 from hotline.analytics.kpi import KpiProjection, Report
 from hotline.core import InteractionServer
 from hotline.core.agent_fsm import AgentState
-from hotline.core.commands import Command, Connect, Hangup, Offer, Reject
+from hotline.core.commands import Command, Connect, Hangup, Offer, Reject, RunFlow
 from hotline.core.events import (
     AgentAnswered,
     AgentHungUp,
@@ -38,10 +40,16 @@ from hotline.core.events import (
     CustomerHungUp,
     Event,
     InteractionArrived,
+    IvrFinished,
     TimerFired,
     WrapUpEnded,
 )
 from hotline.core.model import Tenant
+from hotline.ivr import Flow
+from hotline.ivr.actions import HttpCall, Query
+from hotline.ivr.database import run_query
+from hotline.ivr.events import HttpFailed, HttpResult, QueryFailed, QueryResult
+from hotline.switch.ivr_call import IvrCall
 from hotline.switch.sim.distributions import Sampler
 from hotline.switch.sim.scenario import Scenario
 
@@ -54,10 +62,29 @@ _VIP: Mapping[str, str] = MappingProxyType({"tier": "vip"})
 _PLAIN: Mapping[str, str] = MappingProxyType({})
 
 # Kinds of the runner's own events.
-_PATIENCE, _TALK_END, _WRAP_END, _SHIFT_START, _SHIFT_END = range(5)
+_PATIENCE, _TALK_END, _WRAP_END, _SHIFT_START, _SHIFT_END, _CALLBACK = range(6)
 
 # Call status.
-_WAITING, _ANSWERED, _DONE = range(3)
+_WAITING, _ANSWERED, _DONE, _IN_IVR = range(4)
+
+
+class _Callback:
+    """A callback an IVR call asked for at a later virtual time; cancelling it skips it."""
+
+    __slots__ = ("callback",)
+
+    def __init__(self, callback: Callable[[], None] | None) -> None:
+        self.callback = callback
+
+    def cancel(self) -> None:
+        self.callback = None
+
+    def run(self) -> None:
+        if self.callback is not None:
+            self.callback()
+
+
+_SPENT = _Callback(None)
 
 
 @dataclass
@@ -159,6 +186,14 @@ class _Run:
         self.core_events = 0
         self.facts = 0
 
+        # Callers in the IVR: their flow, behaviour, databases and pending callbacks.
+        self.ivr = scenario.ivr
+        self.ivr_rng = random.Random(seed)
+        self.engines = ({name: create_engine(url) for name, url in scenario.ivr.databases.items()}
+                        if scenario.ivr is not None else {})
+        self.callbacks: list[_Callback] = []
+        self.clock = self.t0
+
         thresholds = {q.name: q.service_level.threshold for q in tenant.queues}
         serving = {a.id: [q.name for q in tenant.queues if a.serves(q)] for a in tenant.agents}
         intervals = max(1, math.ceil(scenario.duration / scenario.interval))
@@ -224,7 +259,7 @@ class _Run:
         if self.progress is not None:
             self.progress(1.0)
         report = self.kpi.close(max(now, self.end))
-        unfinished = sum(1 for s in self.status if s == _WAITING)
+        unfinished = sum(1 for s in self.status if s in (_WAITING, _IN_IVR))
         return SimulationResult(
             scenario=self.scenario, seed=self.seed, report=report, calls=n,
             unfinished=unfinished, core_events=self.core_events, facts=self.facts,
@@ -247,8 +282,13 @@ class _Run:
     def _arrive(self, call: int, now: float) -> None:
         stream = self.scenario.traffic[self.stream_of[call]]
         attributes = _VIP if self.vip[call] else _PLAIN
+        self.clock = now
+        queue = None if self.ivr is not None else stream.queue
         self._handle(InteractionArrived(str(call), ani=f"sim{call}", dnis=stream.dnis or "",
-                                        queue=stream.queue, attributes=attributes), now)
+                                        queue=queue, attributes=attributes), now)
+        self._start_patience(call, now)
+
+    def _start_patience(self, call: int, now: float) -> None:
         if self.status[call] == _WAITING and self.patience[call] != math.inf:
             self._push(now + self.patience[call], _PATIENCE, call)
 
@@ -264,6 +304,8 @@ class _Run:
                 self._push(now + self.talk[call], _TALK_END, call)
             elif type(command) is Reject:
                 self._finish(int(command.interaction_id))
+            elif type(command) is RunFlow:
+                self._run_flow(command, now)
             elif type(command) is Hangup:
                 call = int(command.interaction_id)
                 self._finish(call)
@@ -282,7 +324,60 @@ class _Run:
         if index in self.leaving:
             self._log_out_leavers(now)
 
+    # -- callers in the IVR (the IvrShell of switch.ivr_call, in virtual time) -----------------
+
+    def _run_flow(self, command: RunFlow, now: float) -> None:
+        assert self.ivr is not None
+        call = int(command.interaction_id)
+        self.status[call] = _IN_IVR
+        tenant = self.server.tenant
+        ivr_call = IvrCall(command.interaction_id, self.ivr.flow, self, self.ivr.callers,
+                           self.ivr_rng, ani=f"sim{call}", timezone=tenant.timezone,
+                           business_hours=tenant.business_hours,
+                           default_queue=tenant.default_queue)
+        ivr_call.start()
+
+    def now(self) -> float:
+        return self.clock
+
+    def later(self, delay: float, callback: Callable[[], None]) -> _Callback:
+        handle = _Callback(callback)
+        self.seq += 1
+        heapq.heappush(self.heap, (self.clock + delay, self.seq, _CALLBACK, len(self.callbacks)))
+        self.callbacks.append(handle)
+        return handle
+
+    def query(self, query: Query, done: Callable[[QueryResult | QueryFailed], None]) -> None:
+        engine = self.engines.get(query.database)
+        done(run_query(engine, query) if engine is not None
+             else QueryFailed(f"no database {query.database!r} in the scenario"))
+
+    def http(self, call: HttpCall, done: Callable[[HttpResult | HttpFailed], None]) -> None:
+        done(HttpFailed("webhooks are not called in simulations"))
+
+    def flow(self, name: str) -> Flow | None:
+        return self.ivr.flow if self.ivr is not None and name == self.ivr.flow.name else None
+
+    def finished(self, event: IvrFinished | CustomerHungUp) -> None:
+        call = int(event.interaction_id)
+        if isinstance(event, CustomerHungUp):
+            self.status[call] = _DONE
+            self._handle(event, self.clock)
+            return
+        self.status[call] = _WAITING
+        self._handle(event, self.clock)
+        if self.status[call] == _WAITING and self.server.interaction_state(
+                event.interaction_id) is None:
+            self.status[call] = _DONE  # served by the flow, or passed to a number
+        self._start_patience(call, self.clock)
+
     def _runner_event(self, kind: int, who: int, now: float) -> None:
+        if kind == _CALLBACK:
+            callback = self.callbacks[who]
+            self.callbacks[who] = _SPENT
+            self.clock = now
+            callback.run()
+            return
         if kind == _PATIENCE:
             if self.status[who] == _WAITING:
                 self.status[who] = _DONE

@@ -40,7 +40,9 @@ Optional keys — top level: `description`, `start_date` (local date of the firs
 the groups whose teams they lead, round-robin), `shift: {start, end}` (log in at start, out at
 end, every day; an end before the start means the next day; absent: the whole run).
 Traffic: `vip_share` (fraction of callers marked VIP), `dnis` (the called number; becomes a
-DNIS route to the queue).
+DNIS route to the queue). `ivr` (see `scenario_ivr`): callers walk an IVR flow first, and the
+flow's transfers, not the traffic entry's queue, decide where they wait; those it serves
+itself count as self-service.
 
 Every problem is reported with the file, the key path, the value and what is allowed, e.g.
 ``gas.yaml: traffic[1].handle_time.dist: got 'expo' — allowed: exponential, lognormal, ...``.
@@ -50,7 +52,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from types import MappingProxyType
@@ -83,6 +85,7 @@ from hotline.switch.sim.distributions import (
     Uniform,
     arrival_times,
 )
+from hotline.switch.sim.scenario_ivr import ScenarioIvr, build_ivr
 from hotline.switch.sim.scenario_schema import DAY, parse_duration, parse_time_of_day, show
 from hotline.switch.sim.scenario_yaml import KeyPath, YamlProblem, format_path, read_yaml
 
@@ -231,6 +234,7 @@ class Scenario:
     after_hours_queue: str | None = None
     sticky_wait: float | None = None
     vip_priority: int = 10
+    ivr: ScenarioIvr | None = None
 
     @property
     def start_epoch(self) -> float:
@@ -272,6 +276,7 @@ class Scenario:
             business_hours=self.business_hours,
             after_hours_queue=self.after_hours_queue,
             sticky_wait=self.sticky_wait,
+            default_flow=self.ivr.flow.name if self.ivr is not None else None,
         )
 
 
@@ -316,6 +321,10 @@ def _parse(data: Any, source: str, lines: Mapping[KeyPath, int]) -> Scenario:
         raise ScenarioError(source, _describe(invalid, lines)) from None
     problems: list[_Problem] = []
     scenario = _build(spec, problems)
+    if spec.ivr is not None and scenario is not None:
+        ivr = build_ivr(spec.ivr, Path(source).parent,
+                        lambda path, text: problems.append(_Problem(path, text)))
+        scenario = replace(scenario, ivr=ivr)
     if problems or scenario is None:
         raise ScenarioError(source, _describe(problems, lines))
     return scenario

@@ -518,6 +518,19 @@ class BusinessHoursSpec(Section):
         return self
 
 
+class IvrCallersSpec(Section):
+    keys: dict[str, dict[str, Annotated[float, BeforeValidator(_number(0, 1))]]] = Field(
+        default_factory=dict)
+    hang_up: Annotated[float, BeforeValidator(_number(0, 1))] = 0.0
+    think_seconds: PositiveDuration = 2.0
+
+
+class IvrSpec(Section):
+    flow: Annotated[str, BeforeValidator(_text)]
+    callers: IvrCallersSpec = Field(default_factory=IvrCallersSpec)
+    databases: dict[str, Annotated[str, BeforeValidator(_text)]] = Field(default_factory=dict)
+
+
 class ScenarioSpec(Section):
     name: Name
     description: Annotated[str, BeforeValidator(_text)] = ""
@@ -535,6 +548,7 @@ class ScenarioSpec(Section):
     after_hours_queue: Name | None = None
     sticky_wait: Duration | None = None
     vip_priority: Whole = 10
+    ivr: IvrSpec | None = None
 
 
 def explain(detail: ErrorDetails, data: object) -> tuple[tuple[str | int, ...], str]:
