@@ -204,6 +204,7 @@ class KpiProjection:
         self.intervals = [Figures() for _ in range(intervals)]
         self.queue_intervals = {q: [Figures() for _ in range(intervals)] for q in thresholds}
         self._tracked: dict[str, _Tracked] = {}
+        self._ivr_legs: set[str] = set()
         self._agents: dict[str, _AgentClock] = {}
         self._everyone = _Headcount(self.intervals, mark=start)
         self._per_queue = {q: _Headcount(self.queue_intervals[q], mark=start) for q in thresholds}
@@ -240,7 +241,11 @@ class KpiProjection:
             return
         tracked = self._tracked.get(f.interaction_id)
         if tracked is None:
-            if f.old is _IN_IVR and new is _COMPLETED:
+            if new is _IN_IVR and f.reason == _TRANSFERRED:
+                self._ivr_legs.add(f.interaction_id)  # a survey after a call, say
+            elif f.old is _IN_IVR and new is _COMPLETED and f.interaction_id in self._ivr_legs:
+                self._ivr_legs.discard(f.interaction_id)
+            elif f.old is _IN_IVR and new is _COMPLETED:
                 figures = self.intervals[self.slot(f.at)]
                 if f.reason == _SELF_SERVICE:
                     figures.self_service += 1

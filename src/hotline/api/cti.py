@@ -234,10 +234,10 @@ class CtiConnection:
     async def transfer(self, message: dict[str, Any]) -> dict[str, Any]:
         agent_id = self._my_agent()
         interaction = _field(message, "interaction")
-        targets = [name for name in ("queue", "agent", "number") if name in message]
+        targets = [name for name in ("queue", "agent", "number", "flow") if name in message]
         if len(targets) != 1:
-            raise CommandError("a transfer names exactly one target: 'queue', 'agent' or "
-                               f"'number' (got {', '.join(targets) or 'none'})")
+            raise CommandError("a transfer names exactly one target: 'queue', 'agent', "
+                               f"'number' or 'flow' (got {', '.join(targets) or 'none'})")
         target = targets[0]
         value = _field(message, target)
         event: Event
@@ -245,6 +245,11 @@ class CtiConnection:
             event = AgentTransferredOut(interaction, agent_id, value)
         elif target == "queue":
             event = AgentTransferred(interaction, agent_id, queue=value)
+        elif target == "flow":
+            if value not in self.runtime.flows:
+                raise CommandError(f"no published IVR flow {value!r} (flows: "
+                                   f"{', '.join(sorted(self.runtime.flows)) or 'none'})")
+            event = AgentTransferred(interaction, agent_id, flow=value)
         else:
             event = AgentTransferred(interaction, agent_id, to_agent=value)
         await self._submit(event)

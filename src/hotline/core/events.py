@@ -142,14 +142,17 @@ class AgentTransferredOut:
 
 @dataclass(slots=True)
 class AgentTransferred:
-    """The agent passed the customer on inside the center (blind transfer): to `queue`, or to
-    agent `to_agent` (who must be ready). The agent's leg ends; the customer goes on in a new
-    interaction whose id the server chooses and announces with a `Transfer` command."""
+    """The agent passed the customer on inside the center (blind transfer): to `queue`, to
+    agent `to_agent` (who must be ready), or to IVR flow `flow` (a survey, say; the flow gets
+    `agent_id` and `interaction_id` of the agent's leg as inputs). The agent's leg ends; the
+    customer goes on in a new interaction whose id the server chooses and announces with a
+    `Transfer` command."""
 
     interaction_id: str
     agent_id: str
     queue: str | None = None
     to_agent: str | None = None
+    flow: str | None = None
 
 
 @dataclass(slots=True)

@@ -522,10 +522,14 @@ class InteractionServer:
 
     def _transferred(self, e: AgentTransferred) -> None:
         ix = self._served_pair(e.interaction_id, e.agent_id)
-        if (e.queue is None) == (e.to_agent is None):
-            raise CoreError("a transfer goes to a queue or to an agent: name exactly one")
+        if [e.queue, e.to_agent, e.flow].count(None) != 2:
+            raise CoreError("a transfer goes to a queue, an agent or a flow: name exactly one")
         target: LiveAgent | None = None
-        if e.queue is not None:
+        q: LiveQueue | None = None
+        if e.flow is not None:
+            if not e.flow.strip():
+                raise CoreError("a transfer to a flow needs the flow's name")
+        elif e.queue is not None:
             q = self._queues.get(e.queue)
             if q is None:
                 raise CoreError(f"cannot transfer to unknown queue {e.queue!r} "
@@ -553,12 +557,20 @@ class InteractionServer:
         leg.root, leg.leg, leg.parent, leg.direction = ix.root, ix.leg + 1, ix.id, ix.direction
         leg.priority = ix.priority
         self._interactions[leg_id] = leg
+        if e.flow is not None:
+            leg.attributes = {**ix.attributes, "agent_id": e.agent_id, "interaction_id": ix.id}
         self._facts.append(InteractionDelivered(self._now, leg_id, leg.channel, leg.ani,
                                                 leg.dnis, leg.attributes, leg.direction, ix.id))
-        self._move(leg, IT.ROUTE, Why.TRANSFERRED)
-        if target is None:
+        if e.flow is not None:
+            self._move(leg, IT.START_IVR, Why.TRANSFERRED)
+            self._out.append(RunFlow(leg.id, e.flow))
+        elif target is None:
+            assert q is not None
+            self._move(leg, IT.ROUTE, Why.TRANSFERRED)
             self._enqueue(leg, q, Why.TRANSFERRED)
         else:
+            assert q is not None
+            self._move(leg, IT.ROUTE, Why.TRANSFERRED)
             leg.queue = q
             leg.queued_since = leg.waiting_since = self._now
             self._move(leg, IT.ENQUEUE, Why.TRANSFERRED)

@@ -135,12 +135,13 @@ class IvrCall:
         timezone: str = "UTC",
         business_hours: BusinessHours | None = None,
         default_queue: str | None = None,
+        variables: Mapping[str, str] | None = None,
     ) -> None:
         self.interaction_id = interaction_id
         self._ani, self._dnis, self._timezone = ani, dnis, timezone
         self._hours = business_hours
         self.session = IvrSession(flow, ani=ani, dnis=dnis, timezone=timezone,
-                                  business_hours=business_hours)
+                                  business_hours=business_hours, variables=variables)
         self._shell = shell
         self._caller = caller
         self._rng = rng
@@ -292,5 +293,6 @@ class IvrCall:
         if outcome is None:
             kind = "error" if finished.result == "error" else "self_service"
             outcome = IvrFinished(self.interaction_id, kind,
-                                  attributes={"ivr_result": finished.result})
+                                  attributes={**finished.variables,
+                                              "ivr_result": finished.result})
         self._shell.finished(outcome)

@@ -31,8 +31,9 @@ from hotline.core.interaction_fsm import InteractionState
 from hotline.core.model import Agent, Queue, Tenant
 from hotline.ivr import load_flow
 from hotline.runtime import TenantRuntime
-from hotline.store.database import make_engine
+from hotline.store.database import make_engine, upgrade
 from hotline.store.journal import Journal
+from hotline.store.journal_queries import list_interactions
 from hotline.store.journal_writer import JournalWriter
 from hotline.switch.ivr_call import CallerBehaviour
 from hotline.switch.sim.realtime import DemoGateway, DemoTraffic
@@ -282,3 +283,43 @@ def test_demo_callers_walk_the_gas_flow_before_any_queue(
         await runtime.stop()
 
     asyncio.run(scenario())
+
+
+SURVEY_FLOW = Path(__file__).parents[3] / "examples" / "ivr" / "satisfaction_survey.yaml"
+
+
+def test_an_agent_transfers_the_caller_to_the_survey_and_the_score_is_kept_with_the_call(
+    tmp_path: Path,
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'journal.db'}")
+    upgrade(engine)
+    writer = JournalWriter(Journal(engine))
+
+    async def scenario() -> None:
+        runtime = TenantRuntime(_tenant(), journal=writer,
+                                flows=lambda: {"satisfaction_survey": load_flow(SURVEY_FLOW)})
+        callers = CallerBehaviour(keys={"ask_score": {"4": 1.0}}, pace=200.0,
+                                  think_seconds=0.2)
+        demo = DemoGateway(runtime, DemoTraffic(calls_per_second=0), callers=callers)
+        for agent in ("a0", "a1", "a2"):
+            demo.take_over(agent)  # only a0 will be in, played by the test
+        runtime.start()
+        demo.start()
+        await runtime.submit(AgentLoggedIn("a0", ("q",)))
+        await runtime.submit(AgentReady("a0"))
+        await runtime.submit(InteractionArrived("c1", ani="13900000009", queue="q"))
+        await runtime.submit(AgentAnswered("c1", "a0"))
+        await runtime.submit(AgentTransferred("c1", "a0", flow="satisfaction_survey"))
+        await _until(runtime, lambda f: type(f) is InteractionStateChanged
+                     and f.interaction_id == "c1.2" and f.new is InteractionState.COMPLETED)
+        demo.stop()
+        await runtime.stop()
+
+    asyncio.run(scenario())
+    writer.close()
+    rows, _ = list_interactions(engine, "acme")
+    survey = next(row for row in rows if row.interaction_id == "c1.2")
+    assert survey.parent_id == "c1" and survey.result == "self_service"
+    assert survey.attributes["score"] == "4"
+    assert survey.attributes["agent_id"] == "a0"
+    assert survey.attributes["ivr_result"] == "survey_completed"

@@ -6,7 +6,15 @@ import pytest
 
 from hotline.analytics.kpi import KpiProjection
 from hotline.core.agent_fsm import AgentState, IllegalAgentTransition
-from hotline.core.commands import Connect, Dial, Hangup, Offer, PlayQueueMusic, Transfer
+from hotline.core.commands import (
+    Connect,
+    Dial,
+    Hangup,
+    Offer,
+    PlayQueueMusic,
+    RunFlow,
+    Transfer,
+)
 from hotline.core.errors import CoreError, NotOffered, UnknownAgent
 from hotline.core.events import (
     AgentDialed,
@@ -15,6 +23,7 @@ from hotline.core.events import (
     AgentTransferred,
     CallConnected,
     DialFailed,
+    IvrFinished,
 )
 from hotline.core.facts import InteractionDelivered
 from hotline.core.interaction_fsm import InteractionState
@@ -266,3 +275,34 @@ def test_a_connected_outbound_call_can_be_transferred_to_a_queue() -> None:
     assert switch.server.waiting("repair") == ["o1.2"]
     leg = switch.server.interaction_details("o1.2")
     assert leg is not None and leg.direction == "outbound" and leg.dnis == "139"
+
+
+# -- to an IVR flow (a survey) ---------------------------------------------------------------
+
+
+def test_a_transfer_to_a_flow_starts_it_for_the_caller_with_the_agent_and_call_as_inputs(
+) -> None:
+    switch = two_queues(wrap_up=30)
+    switch.login("a1", at=0)
+    switch.arrive("c1", at=1, queue="billing", ani="139", attributes={"account": "42"})
+    switch.answer("a1", at=2)
+    out = switch.send(AgentTransferred("c1", "a1", flow="satisfaction_survey"), at=60)
+    assert out == [Transfer("c1", "c1.2"), RunFlow("c1.2", "satisfaction_survey")]
+    assert switch.server.interaction_state("c1.2") is I.IN_IVR
+    leg = switch.server.interaction_details("c1.2")
+    assert leg is not None and leg.attributes == {
+        "account": "42", "agent_id": "a1", "interaction_id": "c1"}
+    assert switch.state("a1") is A.WRAP_UP
+    switch.send(IvrFinished("c1.2", "self_service", attributes={"score": "5"}), at=80)
+    assert switch.outcome("c1.2") == (I.COMPLETED, "self_service")
+    # The survey is not a second self-served call in the day's figures.
+    kpi = KpiProjection(0.0, 3600.0, 1, {"billing": 20.0, "repair": 20.0}, {"a1": ["billing"]})
+    kpi.feed(switch.facts)
+    assert kpi.report().totals.self_service == 0
+    switch.arrive("c2", at=82, queue="billing")
+    switch.end_wrap_up("a1", at=82)
+    switch.answer("a1", at=83)
+    with pytest.raises(CoreError, match="exactly one"):
+        switch.send(AgentTransferred("c2", "a1", queue="repair", flow="x"), at=84)
+    with pytest.raises(CoreError, match="the flow's name"):
+        switch.send(AgentTransferred("c2", "a1", flow=" "), at=84)

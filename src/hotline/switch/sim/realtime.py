@@ -210,7 +210,7 @@ class DemoGateway:
         call = IvrCall(command.interaction_id, flow, self, self.callers, self._rng,
                        ani=details.ani, dnis=details.dnis, timezone=tenant.timezone,
                        business_hours=tenant.business_hours,
-                       default_queue=tenant.default_queue)
+                       default_queue=tenant.default_queue, variables=details.attributes)
         self._in_ivr[command.interaction_id] = call
         # Started on the next turn of the loop, not inside the core's own `handle`.
         assert self._loop is not None
