@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -325,6 +325,10 @@ def _simulate_summary(
             _simulate_number(figures["aht_seconds"]), _simulate_percent(figures["occupancy"]),
         )
     console.print(table)
+    totals = document["totals"]
+    if totals.get("self_service") or totals.get("abandoned_in_ivr"):
+        console.print(f"IVR: {totals['self_service']} served by the flow itself (self-service), "
+                      f"{totals['abandoned_in_ivr']} hung up in the flow")
     console.print(
         f"{run['calls']} calls simulated in {wall:.2f} s ({run['core_events']} core events, "
         f"{run['facts']} facts)" + (f"; {run['unfinished']} still waiting at the end"
@@ -527,7 +531,7 @@ def config_import(
                     ("skills", "skills"), ("teams", "teams"), ("queues", "queues"),
                     ("agents", "agents"), ("dnis_routes", "DNIS routes"),
                     ("not_ready_reasons", "not-ready reasons"),
-                    ("caller_lists", "caller list entries")))
+                    ("caller_lists", "caller list entries"), ("flows", "IVR flows")))
     except ConfigError as error:
         typer.echo(f"error: {file}:", err=True)
         for problem in error.problems:
@@ -536,6 +540,173 @@ def config_import(
     finally:
         engine.dispose()
     typer.echo(f"imported tenant {tenant.name!r} ({counts}) into {_db_shown(engine)}")
+
+
+ivr_app = typer.Typer(help="IVR flows: check a flow file, or run it with a scripted caller.",
+                      no_args_is_help=True)
+app.add_typer(ivr_app, name="ivr")
+
+
+@ivr_app.command("validate")
+def ivr_validate(
+    file: Annotated[Path, typer.Argument(metavar="FLOW.yaml", help="A flow file (YAML/JSON).")],
+) -> None:
+    """Print every problem that would stop the flow from being published (exit 1 if any)."""
+    from hotline.ivr import validate
+
+    flow = _ivr_load(file)
+    problems = validate(flow)
+    for problem in problems:
+        typer.echo(f"{file}: {problem.node or '(flow)'}: {problem.message} [{problem.kind}]")
+    if problems:
+        typer.echo(f"{len(problems)} problem(s) in flow {flow.name!r}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{file}: flow {flow.name!r} ({len(flow.nodes)} nodes): no problems")
+
+
+@ivr_app.command("test")
+def ivr_test(
+    file: Annotated[Path, typer.Argument(metavar="FLOW.yaml", help="A flow file (YAML/JSON).")],
+    digits: Annotated[
+        str, typer.Option(help="The caller's answers, in order, to each time the flow listens "
+                               "for keys: '1,2,1234#' (an empty entry is silence). When they "
+                               "run out, the caller hangs up.")
+    ] = "",
+    language: Annotated[
+        str | None, typer.Option(help="The caller's language at the start (default: the "
+                                      "flow's first).")
+    ] = None,
+    ani: Annotated[str, typer.Option(help="The caller's number.")] = "13800138000",
+    dnis: Annotated[str, typer.Option(help="The number called.")] = "96777",
+    at: Annotated[
+        str | None, typer.Option(help="When the call comes, ISO 8601 (without a zone: in "
+                                      "--timezone); default: now.")
+    ] = None,
+    timezone: Annotated[str, typer.Option(help="The tenant's time zone.")] = "Asia/Shanghai",
+    closed: Annotated[
+        bool, typer.Option(help="Run as outside business hours (time conditions say closed).")
+    ] = False,
+    database: Annotated[
+        list[str] | None,
+        typer.Option(help="NAME=SQLALCHEMY_URL: where ACCESS DB nodes of database NAME query "
+                          "(repeatable). Without one, a query on NAME fails."),
+    ] = None,
+    variable: Annotated[
+        list[str] | None, typer.Option(help="NAME=VALUE: an input variable (repeatable).")
+    ] = None,
+    http_status: Annotated[
+        int | None, typer.Option(help="The status every HTTP request gets (default: the "
+                                      "request fails).")
+    ] = None,
+    http_body: Annotated[
+        str | None, typer.Option(help="The JSON object every HTTP request gets (status 200 "
+                                      "unless --http-status).")
+    ] = None,
+) -> None:
+    """Run a flow headless with a scripted caller and print the transcript: each node, prompt,
+    key entry, query and transfer, then the outcome and the flow's variables.
+
+    Example: hotline ivr test examples/ivr/gas_utility.yaml --digits "2,3"
+    """
+    from datetime import datetime
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import ArgumentError
+
+    from hotline.core.hours import BusinessHours
+    from hotline.ivr import validate
+    from hotline.ivr.events import HttpResult
+    from hotline.ivr_cli import ScriptedCall, ScriptError, parse_digits
+
+    flow = _ivr_load(file)
+    try:
+        answers = parse_digits(digits)
+    except ScriptError as error:
+        _ivr_usage("--digits", str(error))
+    if language is not None and language not in flow.languages:
+        _ivr_usage("--language", f"{language!r} is not a language of the flow "
+                                  f"({', '.join(flow.languages)})")
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        _ivr_usage("--timezone", f"unknown time zone {timezone!r}: use an IANA name such as "
+                                 "'Asia/Shanghai'")
+    try:
+        moment = datetime.now(zone) if at is None else datetime.fromisoformat(at)
+    except ValueError:
+        _ivr_usage("--at", f"{at!r} is not an ISO 8601 time such as 2025-03-03T10:00")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    inputs = dict(_ivr_pair("--variable", item) for item in variable or [])
+    http = None
+    if http_status is not None or http_body is not None:
+        http = HttpResult(http_status or 200, _ivr_json_object(http_body or "{}"))
+    engines = {}
+    try:
+        for item in database or []:
+            name, url = _ivr_pair("--database", item)
+            try:
+                engines[name] = create_engine(url)
+            except (ArgumentError, ImportError) as error:
+                _ivr_usage("--database", f"{url!r} is not a database URL: {error}")
+        for problem in validate(flow):
+            typer.echo(f"warning: {problem.node or '(flow)'}: {problem.message}", err=True)
+        typer.echo(f"flow {flow.name!r}: call from {ani} to {dnis} at "
+                   f"{moment.isoformat(timespec='seconds')}"
+                   + (" (closed)" if closed else ""))
+        call = ScriptedCall(
+            flow, answers, typer.echo, moment.timestamp(), ani=ani, dnis=dnis,
+            timezone=timezone, language=language, databases=engines, http=http,
+            variables=inputs,
+            business_hours=BusinessHours(timezone=timezone) if closed else None)
+        outcome = call.run()
+    finally:
+        for engine in engines.values():
+            engine.dispose()
+    if outcome.result == "error":
+        raise typer.Exit(1)
+
+
+def _ivr_load(file: Path) -> Any:
+    """The flow in `file`, or its load errors printed and exit 1 (no such file: exit 2)."""
+    from hotline.ivr import FlowLoadError, load_flow
+
+    if not file.is_file():
+        typer.echo(f"error: no flow file {file}", err=True)
+        raise typer.Exit(2)
+    try:
+        return load_flow(file)
+    except (OSError, UnicodeDecodeError) as error:
+        typer.echo(f"error: cannot read {file}: {error}", err=True)
+        raise typer.Exit(2) from None
+    except FlowLoadError as error:
+        for path, message in error.errors:
+            typer.echo(f"{file}: {path or '(flow)'}: {message}")
+        typer.echo(f"{file} does not load as a flow ({len(error.errors)} error(s))", err=True)
+        raise typer.Exit(1) from None
+
+
+def _ivr_usage(option: str, message: str) -> NoReturn:
+    typer.echo(f"error: {option}: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _ivr_pair(option: str, item: str) -> tuple[str, str]:
+    name, equals, value = item.partition("=")
+    if not equals or not name:
+        _ivr_usage(option, f"{item!r} must be NAME=VALUE")
+    return name, value
+
+
+def _ivr_json_object(text: str) -> dict[str, object]:
+    try:
+        body = json.loads(text)
+    except ValueError as error:
+        _ivr_usage("--http-body", f"not JSON: {error}")
+    if not isinstance(body, dict):
+        _ivr_usage("--http-body", "must be a JSON object, {...}")
+    return body
 
 
 @app.command()

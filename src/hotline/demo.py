@@ -5,6 +5,11 @@ booking, complaints and inquiries, agents 1001–1020) and the users `admin`, `s
 per agent (user name = agent id). They all share one password: `HOTLINE_DEMO_PASSWORD` when
 set, otherwise one generated when the demo is first created and kept in `var/demo-password` so
 that later starts can print it again.
+
+Callers run the gas-utility IVR flow (`demo_flow_gas.yaml`, published once as the tenant's
+default flow) and key as `DEMO_CALLERS` says; the flow's usage query and member check read the
+demo customer database, `var/demo-customers.db` (SQLite, made once), whose accounts
+`DEMO_ACCOUNTS` lists.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+import yaml
+from sqlalchemy import Engine, create_engine, select, text
 
 from hotline.store.accounts import (
     create_user,
@@ -28,9 +34,33 @@ from hotline.store.accounts import (
 from hotline.store.config_tables import AgentRow
 from hotline.store.config_yaml import Lines, import_config, read_config_yaml
 from hotline.store.database import session_factory
+from hotline.store.ivr_flows import import_published, published_flows
+from hotline.switch.ivr_call import CallerBehaviour
 
 TENANT = "demo"
 PASSWORD_FILE = Path("var/demo-password")
+CUSTOMERS_FILE = Path("var/demo-customers.db")
+FLOW = "gas_utility"
+
+DEMO_ACCOUNTS = ("880012345", "880054321", "880077777")
+"""Gas accounts in the demo customer database, each with six months of usage."""
+
+DEMO_MEMBERS = (("10086", "1234", "Chen Jing", "gold"), ("10010", "4321", "Li Wei", "vip"))
+
+DEMO_CALLERS = CallerBehaviour(
+    keys={
+        "choose_language": {"1": 0.85, "2": 0.12},
+        "main_menu": {"1": 0.2, "2": 0.25, "3": 0.1, "4": 0.05, "5": 0.15, "6": 0.05,
+                      "0": 0.15},
+        "ask_account": {f"{DEMO_ACCOUNTS[0]}#": 0.4, f"{DEMO_ACCOUNTS[1]}#": 0.3,
+                        f"{DEMO_ACCOUNTS[2]}#": 0.15, "123456#": 0.1},
+        "anything_else": {"9": 0.1},
+        "ask_member": {"10086#": 0.6, "10010#": 0.3},
+        "ask_pin": {"1234#": 0.5, "4321#": 0.3},
+    },
+    hang_up=0.01,
+)
+"""How the demo's synthetic callers key in the gas flow (invented shares)."""
 
 
 @dataclass(frozen=True)
@@ -42,9 +72,19 @@ class DemoCredentials:
 
 
 def demo_config() -> tuple[Any, Lines]:
-    """The demo tenant's configuration as shipped, with the line of each key."""
+    """The demo tenant's configuration as shipped, with the line of each key, and its IVR."""
     text = resources.files("hotline").joinpath("demo_tenant.yaml").read_text(encoding="utf-8")
-    return read_config_yaml(text)
+    document, lines = read_config_yaml(text)
+    document["flows"] = [demo_flow()]
+    document["default_flow"] = FLOW
+    return document, lines
+
+
+def demo_flow() -> dict[str, Any]:
+    """The gas-utility IVR flow document the demo's callers run."""
+    text = resources.files("hotline").joinpath("demo_flow_gas.yaml").read_text(encoding="utf-8")
+    document: dict[str, Any] = yaml.safe_load(text)
+    return document
 
 
 def ensure_demo(engine: Engine) -> DemoCredentials:
@@ -57,6 +97,10 @@ def ensure_demo(engine: Engine) -> DemoCredentials:
             import_config(session, document, replace=False, lines=lines)
         tenant = tenant_named(session, TENANT)
         assert tenant is not None
+        if FLOW not in published_flows(session, tenant.id):
+            # A demo made before it had an IVR gets the flow now.
+            import_published(session, tenant.id, [demo_flow()], user="demo")
+            tenant.default_flow = FLOW
         agents = session.scalars(
             select(AgentRow.agent_id).where(AgentRow.tenant_id == tenant.id)
             .order_by(AgentRow.agent_id)).all()
@@ -90,3 +134,30 @@ def _password(*, fresh: bool) -> str:
     PASSWORD_FILE.write_text(password + "\n", encoding="utf-8")
     PASSWORD_FILE.chmod(0o600)
     return password
+
+
+def demo_customers(path: Path = CUSTOMERS_FILE) -> Engine:
+    """The demo customer database the gas flow queries (`customers`), made on first use."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        exists = connection.execute(text(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'gas_usage'"
+        )).first()
+        if exists is None:
+            connection.execute(text("CREATE TABLE gas_usage (account TEXT, month TEXT, "
+                                    "usage_m3 NUMERIC, amount NUMERIC)"))
+            connection.execute(text("CREATE TABLE members (member_no TEXT, pin TEXT, "
+                                    "name TEXT, tier TEXT)"))
+            rows = [
+                {"account": account, "month": f"2026-{month:02d}",
+                 "usage": 12 + (index * 7 + month * 3) % 20,
+                 "amount": round((12 + (index * 7 + month * 3) % 20) * 3.45, 2)}
+                for index, account in enumerate(DEMO_ACCOUNTS) for month in range(5, 11)
+            ]
+            connection.execute(text("INSERT INTO gas_usage VALUES "
+                                    "(:account, :month, :usage, :amount)"), rows)
+            connection.execute(text("INSERT INTO members VALUES (:no, :pin, :name, :tier)"),
+                               [{"no": no, "pin": pin, "name": name, "tier": tier}
+                                for no, pin, name, tier in DEMO_MEMBERS])
+    return engine

@@ -10,6 +10,7 @@ server stops, the demo stops, and the journal writer commits every fact still in
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import logging
 import signal
@@ -19,14 +20,18 @@ from pathlib import Path
 
 import uvicorn
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.api.app import create_app
-from hotline.demo import ensure_demo
+from hotline.demo import DEMO_CALLERS, demo_customers, ensure_demo
+from hotline.ivr import Flow
 from hotline.runtime import Runtime, TenantRuntime
+from hotline.store.accounts import tenant_named
 from hotline.store.config_repo import load_tenant
 from hotline.store.config_tables import TenantRow
 from hotline.store.config_yaml import import_config, read_config_yaml
 from hotline.store.database import make_engine, session_factory, upgrade
+from hotline.store.ivr_flows import published_flows
 from hotline.store.journal import Journal
 from hotline.store.journal_writer import JournalWriter
 from hotline.switch.sim.realtime import DemoGateway, DemoTraffic
@@ -78,7 +83,8 @@ async def _serve(options: ServeOptions) -> None:
                 log.warning("tenant %s: closed %d interactions as system_restart and logged "
                             "out %d agents left open by the last run", name,
                             len(report.interactions), len(report.agents))
-            runtime.add(TenantRuntime(tenant, journal=writer))
+            runtime.add(TenantRuntime(tenant, journal=writer,
+                                      flows=functools.partial(_published, sessions, name)))
 
     app = create_app(engine, runtime=runtime)
     app.state.demo = {}
@@ -86,7 +92,8 @@ async def _serve(options: ServeOptions) -> None:
     demo_runtime = runtime.get("demo") if options.demo else None
     if demo_runtime is not None:
         gateway = DemoGateway(demo_runtime,
-                              DemoTraffic(calls_per_second=options.demo_calls_per_second))
+                              DemoTraffic(calls_per_second=options.demo_calls_per_second),
+                              callers=DEMO_CALLERS, databases={"customers": demo_customers()})
         gateway.start()
         app.state.demo["demo"] = gateway
 
@@ -123,3 +130,10 @@ async def _serve(options: ServeOptions) -> None:
         await asyncio.to_thread(writer.close)
         engine.dispose()
         log.info("stopped; every fact is in the journal")
+
+
+def _published(sessions: sessionmaker[Session], tenant: str) -> dict[str, Flow]:
+    """The tenant's published IVR flows, read afresh."""
+    with sessions() as session:
+        row = tenant_named(session, tenant)
+        return published_flows(session, row.id) if row is not None else {}

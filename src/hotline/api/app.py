@@ -25,8 +25,10 @@ from hotline.api import (
     cti,
     dnis_routes,
     interactions,
+    ivr_flows,
     live,
     not_ready_reasons,
+    prompts,
     queues,
     skills,
     teams,
@@ -89,7 +91,8 @@ def create_app(
         return Health(status="ok", database="ok")
 
     for module in (auth, tenants, users, skills, teams, queues, agents, dnis_routes,
-                   not_ready_reasons, caller_lists, audit, interactions, live, cti):
+                   not_ready_reasons, caller_lists, audit, interactions, live, cti, ivr_flows,
+                   prompts):
         app.include_router(module.router)
     return app
 

@@ -3,7 +3,8 @@
 `config_schemas` checks each value on its own; this module checks a whole `TenantConfig`:
 names are unique in each list, every name used refers to something the tenant has (the skills
 of queues and agents, the queues of overflows, DNIS routes and routing defaults, agents' teams,
-teams' supervisors), and then the core's own `tenant_problems` (overflow rings, ...). Problems
+teams' supervisors, the IVR flows that routing runs), that each flow loads and passes the
+IVR's `validate`, and then the core's own `tenant_problems` (overflow rings, ...). Problems
 are located by a path into the configuration document, `("queues", 2, "overflow", "to")`, which
 an import file shows as `queues[2].overflow.to` and a single change as
 `queue 'delivery' overflow.to`. A refused change raises `ConfigError` with every problem.
@@ -23,7 +24,9 @@ from pydantic_core import ErrorDetails
 from hotline.core.hours import BusinessHours
 from hotline.core.model import Agent, Overflow, Queue, ServiceLevelGoal, Team, Tenant
 from hotline.core.tenant_check import tenant_problems
-from hotline.store.config_schemas import WEEKDAYS, CallerList, TenantConfig
+from hotline.ivr import FlowLoadError, validate
+from hotline.store.config_schemas import WEEKDAYS, CallerList, FlowDocument, TenantConfig
+from hotline.store.ivr_documents import load_document
 
 Loc = tuple[str | int, ...]
 """Where in a configuration document: keys and list positions, outermost first."""
@@ -36,6 +39,7 @@ COLLECTIONS: dict[str, tuple[str, str]] = {
     "dnis_routes": ("DNIS route", "dnis"),
     "not_ready_reasons": ("not-ready reason", "code"),
     "caller_lists": ("caller list entry", "number"),
+    "flows": ("flow", "name"),
 }
 """Each list of a `TenantConfig`: what one item is called and the field naming it."""
 
@@ -179,15 +183,42 @@ def config_problems(config: TenantConfig) -> list[tuple[Loc, str]]:
     for i, team in enumerate(config.teams):
         if team.supervisor is not None:
             problems += _unknown(("teams", i, "supervisor"), team.supervisor, "agent", agents)
+    flows = [flow.name for flow in config.flows]
     for i, route in enumerate(config.dnis_routes):
         problems += _unknown(("dnis_routes", i, "queue"), route.queue, "queue", queues)
+        if route.flow is not None:
+            problems += _unknown(("dnis_routes", i, "flow"), route.flow, "published flow", flows)
     for field in ("default_queue", "after_hours_queue"):
         target = getattr(config, field)
         if target is not None:
             problems += _unknown((field,), target, "queue", queues)
+    if config.default_flow is not None:
+        problems += _unknown(("default_flow",), config.default_flow, "published flow", flows)
+    for i, flow in enumerate(config.flows):
+        problems += _flow_problems(("flows", i), flow)
     if not problems:
         problems += [((), problem) for problem in tenant_problems(core_tenant(config))]
     return problems
+
+
+def _flow_problems(where: Loc, flow: FlowDocument) -> list[tuple[Loc, str]]:
+    """Why the flow document at `where` could not be published, if it could not."""
+    try:
+        _, loaded = load_document(flow.model_dump(mode="json"))
+    except FlowLoadError as error:
+        return [(where + _key_path(path), message) for path, message in error.errors]
+    return [(where, problem.message) for problem in validate(loaded)]
+
+
+def _key_path(path: str) -> Loc:
+    """The IVR loader's `nodes.menu.prompts[0].tts` as a `Loc`."""
+    loc: list[str | int] = []
+    for part in path.split("."):
+        key, *indexes = part.split("[")
+        if key:
+            loc.append(key)
+        loc += [int(index.rstrip("]")) for index in indexes if index.rstrip("]").isdigit()]
+    return tuple(loc)
 
 
 def _duplicates(config: TenantConfig) -> list[tuple[Loc, str]]:
@@ -258,6 +289,9 @@ def core_tenant(config: TenantConfig) -> Tenant:
         teams=tuple(Team(team.name, team.supervisor) for team in config.teams),
         not_ready_reasons=tuple(reason.code for reason in config.not_ready_reasons),
         dnis_routes=MappingProxyType({route.dnis: route.queue for route in config.dnis_routes}),
+        dnis_flows=MappingProxyType({route.dnis: route.flow for route in config.dnis_routes
+                                     if route.flow is not None}),
+        default_flow=config.default_flow,
         default_queue=config.default_queue,
         blacklist=frozenset(entry.number for entry in config.caller_lists
                             if entry.list is CallerList.BLACKLIST),

@@ -10,7 +10,8 @@ Each entity — `skills`, `teams`, `queues`, `agents`, `dnis_routes`, `not_ready
 `caller_lists` — is a `ConfigEntity` with `read_all`, `read`, `create`, `update` and `delete`,
 and is known in its tenant by its key (a name, an agent id, a DNIS, a code, a number). Tenants
 have functions of their own. `read_config` and `write_config` take a tenant's configuration
-whole (YAML import and export); `load_tenant` builds the core's tenant for a server to run.
+whole (YAML import and export), with the published versions of the tenant's IVR flows
+(`ivr_flows`); `load_tenant` builds the core's tenant for a server to run.
 
 A rename is a change like any other: the database carries a new queue, team or agent name into
 every reference to it (ON UPDATE CASCADE), and a skill's new name is written here into the
@@ -28,6 +29,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from hotline.core.model import Tenant
+from hotline.store import ivr_flows
 from hotline.store.config_check import (
     COLLECTIONS,
     ConfigError,
@@ -407,6 +409,7 @@ def _document(session: Session, tenant_row: TenantRow) -> Document:
     document = _tenant_values(tenant_row)
     for entity in _ENTITIES:
         document[entity.collection] = entity._items(session, tenant_row.id)
+    document["flows"] = ivr_flows.published_documents(session, tenant_row.id)
     return document
 
 
@@ -482,11 +485,15 @@ def load_tenant(session: Session, tenant: TenantRef) -> Tenant:
 
 def write_config(
     session: Session, config: TenantConfig, *, replace: bool,
-    where: Callable[[Loc], str] = document_path,
+    where: Callable[[Loc], str] = document_path, user: str = "config import",
 ) -> TenantRead:
     """Store `config` as a new tenant or, with `replace`, as the whole configuration of the
     existing tenant of that name (which keeps its id, and so its users). Problems are placed
-    by `where`, by default as paths in the document: `queues[2].overflow.to`."""
+    by `where`, by default as paths in the document: `queues[2].overflow.to`.
+
+    Its `flows` become the published versions of those flows (new versions, noted as made
+    by `user`, unless unchanged); flows it does not list keep their versions, since a flow's
+    history is not configuration to replace."""
     problems = config_problems(config)
     if problems:
         raise ConfigError([Problem(where(loc), message) for loc, message in problems])
@@ -521,6 +528,7 @@ def write_config(
             setattr(new, column, value)
     for field, value in routing.items():
         setattr(row, field, value)
+    ivr_flows.import_published(session, row.id, document["flows"], user)
     session.flush()
     return TenantRead.model_validate(settings | routing | {"id": row.id})
 

@@ -217,13 +217,17 @@ class TenantCreate(_Schema):
         "null: no sticky routing.", examples=[30])
     sticky_memory: PositiveSeconds = Field(
         7 * 86400.0, description="Seconds a caller's last agent is remembered.")
+    default_flow: Name | None = Field(
+        None, description="Published IVR flow that calls run when their DNIS route names "
+        "none; null: such calls go straight to routing.", examples=["gas_utility"])
 
 
 class TenantUpdate(_Update):
     """A change to a tenant's settings (its name cannot change: the journal is kept by it)."""
 
     changes = TenantCreate
-    nullable = frozenset({"business_hours", "default_queue", "after_hours_queue", "sticky_wait"})
+    nullable = frozenset({"business_hours", "default_queue", "after_hours_queue", "sticky_wait",
+                          "default_flow"})
 
     timezone: Timezone | None = None
     business_hours: WeeklyHours | None = None
@@ -233,6 +237,7 @@ class TenantUpdate(_Update):
     vip_priority: Priority | None = None
     sticky_wait: Seconds | None = None
     sticky_memory: PositiveSeconds | None = None
+    default_flow: Name | None = None
 
 
 class TenantRead(TenantCreate):
@@ -404,19 +409,25 @@ class AgentRead(AgentCreate):
 
 
 class DnisRouteCreate(_Schema):
-    """Calls to a dialled number go to a queue."""
+    """Calls to a dialled number run an IVR flow, or go straight to a queue."""
 
     dnis: PhoneNumber = Field(description="The number dialled.", examples=["96777"])
-    queue: Name = Field(description="The queue its calls go to.", examples=["inquiry"])
+    queue: Name = Field(description="The queue its calls go to when no flow sends them "
+                        "elsewhere.", examples=["inquiry"])
+    flow: Name | None = Field(
+        None, description="Published IVR flow its calls run first; null: the tenant's "
+        "default_flow, if any.", examples=["gas_utility"])
 
 
 class DnisRouteUpdate(_Update):
     """A change to a DNIS route."""
 
     changes = DnisRouteCreate
+    nullable = frozenset({"flow"})
 
     dnis: PhoneNumber | None = None
     queue: Name | None = None
+    flow: Name | None = None
 
 
 class DnisRouteRead(DnisRouteCreate):
@@ -477,9 +488,21 @@ class CallerListEntryRead(CallerListEntryCreate):
     """A caller list entry as stored."""
 
 
+class FlowDocument(BaseModel):
+    """An IVR flow as a flow file holds it (`docs/ivr.md`): its `name`, then `start`,
+    `nodes`... Only the name is checked here; `config_check` has the IVR load and validate
+    the rest."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: Name = Field(description="The flow's name, unique in the tenant.",
+                       examples=["gas_utility"])
+
+
 class TenantConfig(TenantCreate):
     """A tenant with everything it configures: what `hotline config export` writes and
-    `hotline config import` reads. Names within each list are unique."""
+    `hotline config import` reads. Names within each list are unique. `flows` are the
+    published versions of the tenant's IVR flows."""
 
     skills: list[SkillCreate] = Field(default_factory=list)
     teams: list[TeamCreate] = Field(default_factory=list)
@@ -488,3 +511,4 @@ class TenantConfig(TenantCreate):
     dnis_routes: list[DnisRouteCreate] = Field(default_factory=list)
     not_ready_reasons: list[NotReadyReasonCreate] = Field(default_factory=list)
     caller_lists: list[CallerListEntryCreate] = Field(default_factory=list)
+    flows: list[FlowDocument] = Field(default_factory=list)

@@ -13,6 +13,10 @@ Skill requirements and skill levels are JSON maps `{skill: level}`: a queue or a
 handful, they are always read whole, and `config_repo` checks that each names a skill of the
 tenant's. Business hours are JSON too, `{"mon": ["08:00-20:00"], ...}`, as are holidays
 (ISO dates). Values are checked by `config_schemas` and `config_check` before they are written.
+
+The IVR flows that `tenants.default_flow` and `dnis_routes.flow` name are versioned
+(`ivr_tables`), so no foreign key can point at one: `config_check` checks that each names a
+published flow of the tenant, and `ivr_flows` refuses to delete a flow still named.
 """
 
 from __future__ import annotations
@@ -72,6 +76,7 @@ class TenantRow(Base):
     vip_priority: Mapped[int]
     sticky_wait: Mapped[float | None]
     sticky_memory: Mapped[float]
+    default_flow: Mapped[str | None] = mapped_column(String(NAME))
 
 
 class SkillRow(Base):
@@ -148,7 +153,7 @@ class AgentRow(Base):
 
 
 class DnisRouteRow(Base):
-    """Calls to the dialled number `dnis` go to `queue`."""
+    """Calls to the dialled number `dnis` run IVR flow `flow`, or go to `queue` without one."""
 
     __tablename__ = "dnis_routes"
     __table_args__ = (
@@ -160,6 +165,7 @@ class DnisRouteRow(Base):
     tenant_id: Mapped[int] = _tenant_id()
     dnis: Mapped[str] = mapped_column(String(NUMBER))
     queue: Mapped[str] = mapped_column(String(NAME))
+    flow: Mapped[str | None] = mapped_column(String(NAME))
 
 
 class NotReadyReasonRow(Base):

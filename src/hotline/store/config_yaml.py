@@ -3,10 +3,12 @@
 
 The document is a `TenantConfig`: the tenant's settings at the top, then its lists (skills,
 teams, queues, agents, dnis_routes, not_ready_reasons, caller_lists), each ordered by key so
-that exports diff cleanly. Export, import into an empty database and export again gives the
-same document. A bad file is refused whole with a `ConfigError` naming each place in it,
-`queues[2].overflow.to (line 40): 'expert' is not a queue (queues: repair, delivery)`, and the
-database is left as it was. Users are not part of the document: they are accounts.
+that exports diff cleanly, and last, when the tenant has any, `flows`: the published version
+of each IVR flow, as its flow file has it; importing publishes them. Export, import into an
+empty database and export again gives the same document. A bad file is refused whole with a
+`ConfigError` naming each place in it, `queues[2].overflow.to (line 40): 'expert' is not a
+queue (queues: repair, delivery)`, and the database is left as it was. Users are not part of
+the document: they are accounts.
 """
 
 from __future__ import annotations
@@ -35,16 +37,23 @@ Lines = Mapping[tuple[str | int, ...], int]
 
 def export_config(session: Session, tenant: TenantRef) -> dict[str, Any]:
     """The tenant's whole configuration as a plain mapping, ready for YAML or JSON."""
-    document: dict[str, Any] = _whole_numbers(read_config(session, tenant).model_dump(mode="json"))
+    config = read_config(session, tenant).model_dump(mode="json")
+    flows = config.pop("flows")
+    document: dict[str, Any] = _whole_numbers(config)
+    if flows:
+        # As stored: in a flow, 3.0 and 3 are different text to say.
+        document["flows"] = flows
     return document
 
 
 def import_config(
-    session: Session, mapping: Any, *, replace: bool, lines: Lines | None = None
+    session: Session, mapping: Any, *, replace: bool, lines: Lines | None = None,
+    user: str = "config import",
 ) -> TenantRead:
     """Store the configuration in `mapping` (a document as `export_config` makes them) as a
-    new tenant or, with `replace`, as the whole configuration of the tenant of that name.
-    `lines` (from `read_config_yaml`) adds the line of each problem to its place."""
+    new tenant or, with `replace`, as the whole configuration of the tenant of that name;
+    its flows are published as made by `user`. `lines` (from `read_config_yaml`) adds the
+    line of each problem to its place."""
     where = _placer(lines or {})
     if not isinstance(mapping, Mapping):
         fields = ", ".join(TenantConfig.model_fields)
@@ -54,7 +63,7 @@ def import_config(
         config = TenantConfig.model_validate(mapping)
     except ValidationError as error:
         raise ConfigError(validation_problems(error, TenantConfig, where)) from None
-    return write_config(session, config, replace=replace, where=where)
+    return write_config(session, config, replace=replace, where=where, user=user)
 
 
 def read_config_yaml(text: str) -> tuple[Any, Lines]:

@@ -2,12 +2,25 @@
 
 Each area keeps its tables in its own module: `config_tables` (tenants, queues, agents...),
 `journal_tables` (facts, interaction records, agent state log), `account_tables` (users,
-tokens, audit log).
+tokens, audit log), `ivr_tables` (IVR flow versions), `prompt_tables` (the prompt catalogue).
 """
 
 from __future__ import annotations
 
-from hotline.store import account_tables, config_tables, journal_tables
+from hotline.store import (
+    account_tables,
+    config_tables,
+    ivr_tables,
+    journal_tables,
+    prompt_tables,
+)
 from hotline.store.database import Base
 
-__all__ = ["Base", "account_tables", "config_tables", "journal_tables"]
+__all__ = [
+    "Base",
+    "account_tables",
+    "config_tables",
+    "ivr_tables",
+    "journal_tables",
+    "prompt_tables",
+]

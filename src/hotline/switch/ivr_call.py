@@ -6,9 +6,9 @@ virtual time — and plays the caller with a `CallerBehaviour`: how long prompts
 keys the caller presses at each menu, how often they hang up. When the flow ends, the shell
 tells the interaction server how (`IvrFinished`, or `CustomerHungUp` when the caller left).
 
-Prompt durations are estimated, not rendered: catalogue prompts `PROMPT_SECONDS` each, text
-at `SECONDS_PER_CHARACTER` of its language, numbers `NUMBER_SECONDS` a digit. A real gateway
-plays the audio and reports when it ends instead.
+Prompt durations are estimated, not rendered (`hotline.prompts.estimate`: speech by the
+measured pace of espeak-ng's voices, numbers by the core sounds' words). A real gateway plays
+the audio and reports when it ends instead.
 """
 
 from __future__ import annotations
@@ -49,11 +49,7 @@ from hotline.ivr.events import (
     TimerFired,
 )
 from hotline.ivr.flow import Flow
-
-PROMPT_SECONDS = 2.5
-SECONDS_PER_CHARACTER = {"zh": 0.22, "en": 0.065}
-DEFAULT_SECONDS_PER_CHARACTER = 0.08
-NUMBER_SECONDS = 0.45
+from hotline.prompts.estimate import play_seconds as estimate_play_seconds
 
 _NO_KEYS: Mapping[str, Mapping[str, float]] = MappingProxyType({})
 
@@ -105,18 +101,8 @@ class IvrShell(Protocol):
 
 
 def play_seconds(play: Play) -> float:
-    """An estimate of how long `play` lasts."""
-    per_character = SECONDS_PER_CHARACTER.get(play.language, DEFAULT_SECONDS_PER_CHARACTER)
-    seconds = 0.0
-    for prompt in play.prompts:
-        kind = prompt[0]
-        if kind == "tts":
-            seconds += len(prompt[1]) * per_character
-        elif kind == "number":
-            seconds += max(1, len(prompt[1])) * NUMBER_SECONDS
-        else:
-            seconds += PROMPT_SECONDS
-    return seconds
+    """An estimate of how long `play` lasts (see `hotline.prompts.estimate`)."""
+    return estimate_play_seconds(play.prompts, play.language)
 
 
 class IvrCall:

@@ -174,7 +174,12 @@ def test_kill_9_loses_nothing_acknowledged_and_restart_closes_what_was_in_flight
         assert {after[i] for i, r in records.items() if r is None} == {"system_restart"}
         # The agent's session from before the crash was closed by a logout at restart.
         engine = create_engine(database_url)
-        logouts = [fact for _, fact in read_facts(engine, "demo", limit=1000, after=0)
+        facts: list[object] = []
+        seq = 0
+        while page := read_facts(engine, "demo", limit=1000, after=seq):
+            seq = page[-1][0]
+            facts += [fact for _, fact in page]
+        logouts = [fact for fact in facts
                    if isinstance(fact, AgentStateChanged) and fact.agent_id == "1002"
                    and fact.new is AgentState.LOGGED_OUT]
         engine.dispose()
