@@ -18,11 +18,23 @@ from hotline.core.events import (
     CustomerHungUp,
     InteractionArrived,
 )
+from hotline.core.interaction_fsm import InteractionState
+from hotline.ivr import Flow
 from hotline.runtime import Runtime, TenantRuntime
 from hotline.store.accounts import create_user
 from hotline.store.config_repo import load_tenant
 from hotline.store.config_yaml import import_config
 from hotline.store.database import session_factory
+from hotline.store.ivr_flows import published_flows
+
+GREETING = """
+name: greeting
+start: hello
+languages: [en]
+nodes:
+  hello: {type: play_only, prompts: [{tts: "Hello"}], next: done}
+  done: {type: stop_flow}
+"""
 
 PASSWORD = "correct horse battery"
 CONFIG = {
@@ -43,8 +55,14 @@ def client(engine: Engine) -> Iterator[tuple[TestClient, TenantRuntime]]:
         create_user(session, tenant_id=tenant.id, username="root", password=PASSWORD,
                     role="admin")
         core_tenant = load_tenant(session, "acme")
+    sessions = session_factory(engine)
+
+    def flows() -> dict[str, Flow]:
+        with sessions() as session:
+            return published_flows(session, tenant.id)
+
     runtime = Runtime()
-    tenant_runtime = TenantRuntime(core_tenant)
+    tenant_runtime = TenantRuntime(core_tenant, flows=flows)
     runtime.add(tenant_runtime)
     with TestClient(create_app(engine, runtime=runtime)) as test_client:
         response = test_client.post("/api/auth/login", json={
@@ -106,3 +124,21 @@ def test_a_change_the_running_server_cannot_take_is_refused_and_not_stored(
     assert api.delete("/api/queues/spare").status_code == 204
     assert "spare" not in runtime.server.queue_names()
     assert runtime.server.interaction_state("c1") is None
+
+
+def test_a_published_flow_and_a_new_default_flow_take_effect_for_the_next_call(
+    client: tuple[TestClient, TenantRuntime],
+) -> None:
+    api, runtime = client
+    response = api.put("/api/ivr/flows/greeting", content=GREETING,
+                       headers={"content-type": "application/yaml"})
+    assert response.status_code == 201, response.text
+    assert "greeting" not in runtime.flows  # a draft is not run
+    assert api.post("/api/ivr/flows/greeting/publish").status_code == 200
+    assert "greeting" in runtime.flows
+    runtime.handle(InteractionArrived("before"))
+    assert runtime.server.interaction_state("before") is InteractionState.QUEUED
+    response = api.patch("/api/tenant", json={"default_flow": "greeting"})
+    assert response.status_code == 200, response.text
+    runtime.handle(InteractionArrived("after"))
+    assert runtime.server.interaction_state("after") is InteractionState.IN_IVR
