@@ -16,6 +16,7 @@ from types import MappingProxyType
 from hotline.core.model import Channel
 
 _NO_ATTRIBUTES: Mapping[str, str] = MappingProxyType({})
+_NO_SKILLS: Mapping[str, int] = MappingProxyType({})
 
 
 @dataclass(slots=True)
@@ -25,7 +26,8 @@ class InteractionArrived:
     `queue` names a target chosen upstream (an IVR flow, a callback request) and bypasses DNIS
     routing and the tenant's IVR; `flow` names the IVR flow to run first (default: the
     tenant's, by DNIS); `attributes` carries data collected on the way (IVR digits, customer
-    tier) and travels with the interaction to routing and to the agent's screen.
+    tier) and travels with the interaction to routing and to the agent's screen; `skills` are
+    skills an agent must have beyond the queue's to take it (skill level by name).
     """
 
     interaction_id: str
@@ -36,6 +38,7 @@ class InteractionArrived:
     queue: str | None = None
     attributes: Mapping[str, str] = field(default_factory=lambda: _NO_ATTRIBUTES)
     flow: str | None = None
+    skills: Mapping[str, int] = field(default_factory=lambda: _NO_SKILLS)
 
 
 @dataclass(slots=True)
@@ -43,7 +46,8 @@ class IvrFinished:
     """The IVR flow the interaction was in has ended. `outcome` is `queue` (route it to
     `queue`, with `priority` added to its own), `number` (pass the caller to outside `number`)
     `self_service` (the flow served the caller, who is gone) or `error` (the flow failed and
-    hung up). `attributes` are what the flow collected; they join the interaction's."""
+    hung up). `attributes` are what the flow collected; they join the interaction's; `skills`
+    an agent must have beyond the queue's to take the caller."""
 
     interaction_id: str
     outcome: str
@@ -51,6 +55,7 @@ class IvrFinished:
     priority: int = 0
     number: str | None = None
     attributes: Mapping[str, str] = field(default_factory=lambda: _NO_ATTRIBUTES)
+    skills: Mapping[str, int] = field(default_factory=lambda: _NO_SKILLS)
 
 
 @dataclass(slots=True)

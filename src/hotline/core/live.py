@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from hotline.core.agent_fsm import AgentState
@@ -15,6 +16,15 @@ if TYPE_CHECKING:
     from hotline.core.selection import ReadyPool
     from hotline.core.timers import Timer
     from hotline.core.waiting import WaitingLine
+
+
+_NO_SKILLS: Mapping[str, int] = MappingProxyType({})
+
+
+def eligible(agent: LiveAgent, ix: LiveInteraction) -> bool:
+    """True when `agent` has every skill `ix` needs beyond its queue's, at its level."""
+    skills = agent.config.skills
+    return all(skills.get(skill, 0) >= level for skill, level in ix.skills.items())
 
 
 class LiveAgent:
@@ -76,6 +86,7 @@ class LiveInteraction:
         "queued_since",
         "ring_timer",
         "root",
+        "skills",
         "state",
         "sticky_agent",
         "sticky_timer",
@@ -114,6 +125,8 @@ class LiveInteraction:
         self.leg = 1
         self.parent: str | None = None
         self.direction = "inbound"
+        # Skills this interaction needs beyond its queue's (from the IVR: a language, say).
+        self.skills: Mapping[str, int] = _NO_SKILLS
 
 
 class LiveQueue:

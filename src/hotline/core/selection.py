@@ -40,6 +40,9 @@ class ReadyPool(Protocol):
     def best(self) -> LiveAgent | None:
         """The agent the strategy picks now, or None when no agent is ready."""
 
+    def best_where(self, wanted: Callable[[LiveAgent], bool]) -> LiveAgent | None:
+        """The agent the strategy picks among those `wanted` accepts, or None."""
+
     def chosen(self, agent: LiveAgent) -> None:
         """The queue has just offered an interaction to `agent`."""
 
@@ -79,6 +82,22 @@ class OrderedPool:
                 return entry[3]
             heapq.heappop(heap)
         return None
+
+    def best_where(self, wanted: Callable[[LiveAgent], bool]) -> LiveAgent | None:
+        heap = self._heap
+        passed: list[tuple[Key, int, int, LiveAgent]] = []
+        found = None
+        while heap:
+            entry = heapq.heappop(heap)
+            if not _valid(entry):
+                continue  # stale: dropped for good
+            passed.append(entry)
+            if wanted(entry[3]):
+                found = entry[3]
+                break
+        for entry in passed:
+            heapq.heappush(heap, entry)
+        return found
 
     def chosen(self, agent: LiveAgent) -> None:
         pass
@@ -136,6 +155,10 @@ class RandomPool:
         if self._choice is None and self._agents:
             self._choice = self._agents[self._rng.randrange(len(self._agents))]
         return self._choice
+
+    def best_where(self, wanted: Callable[[LiveAgent], bool]) -> LiveAgent | None:
+        fitting = [agent for agent in self._agents if wanted(agent)]
+        return fitting[self._rng.randrange(len(fitting))] if fitting else None
 
     def chosen(self, agent: LiveAgent) -> None:
         pass

@@ -8,9 +8,12 @@ commands a gateway must carry out. `next_timer()` tells the shell when to call
 call, one per state change, for the journal and the projections (reports, wall board).
 
 Matching keeps one invariant: an agent is ready only while none of the queues they serve has an
-interaction waiting. So an arriving interaction only needs to look for a ready agent in its
-queue's pool, and an agent who becomes ready only needs to look at the heads of their queues'
-waiting lines (highest priority, then longest waiting, across queues).
+interaction waiting that they may take. So an arriving interaction only needs to look for a
+ready agent in its queue's pool, and an agent who becomes ready only needs to look at the heads
+of their queues' waiting lines (highest priority, then longest waiting, across queues). An
+interaction may need skills beyond its queue's (`skills`, collected by the IVR: a language, a
+product); then only agents who have them may take it, the pool is searched past those who do
+not, and a ready agent looks past a head of line they may not take.
 
 An event that is not valid now (an unknown agent, an answer to an offer that was never made, an
 illegal state change) raises a `CoreError` subclass before anything is changed.
@@ -19,7 +22,7 @@ illegal state change) raises a `CoreError` subclass before anything is changed.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from hotline.core.agent_fsm import TRANSITIONS as _AGENT_TABLE
@@ -76,7 +79,7 @@ from hotline.core.interaction_fsm import (
     Why,
     next_interaction_state,
 )
-from hotline.core.live import LiveAgent, LiveInteraction, LiveQueue
+from hotline.core.live import LiveAgent, LiveInteraction, LiveQueue, eligible
 from hotline.core.model import Channel, Tenant
 from hotline.core.routing import RouteDecision, flow_for, route
 from hotline.core.selection import pool_for
@@ -305,11 +308,13 @@ class InteractionServer:
     def _arrived(self, e: InteractionArrived) -> None:
         if e.interaction_id in self._interactions:
             raise CoreError(f"interaction {e.interaction_id!r} is already in progress")
+        _check_skills(e.interaction_id, e.skills)
         flow = flow_for(self.tenant, e)
         decision = route(self.tenant, self._queue_names, e, self._now) if flow is None else None
         self._order += 1
         ix = LiveInteraction(e.interaction_id, self._order, e.channel, e.ani, e.dnis, e.attributes)
         self._interactions[ix.id] = ix
+        ix.skills = e.skills
         self._facts.append(
             InteractionDelivered(self._now, ix.id, e.channel, e.ani, e.dnis, e.attributes)
         )
@@ -337,6 +342,7 @@ class InteractionServer:
         if ix.state is not I.IN_IVR:
             raise NotOffered(f"interaction {ix.id!r} is not in an IVR flow "
                              f"(it is {ix.state.value})")
+        _check_skills(ix.id, e.skills)
         attributes = {**ix.attributes, **e.attributes}
         decision: RouteDecision | None = None
         if e.outcome == "queue":
@@ -354,6 +360,8 @@ class InteractionServer:
         if e.attributes:
             ix.attributes = attributes
             self._facts.append(AttributesCollected(self._now, ix.id, dict(e.attributes)))
+        if e.skills:
+            ix.skills = e.skills
         if decision is not None:
             self._move(ix, IT.IVR_ROUTE, Why.ROUTED)
             self._routed(ix, decision)
@@ -680,7 +688,7 @@ class InteractionServer:
         # A transferred caller is not sent back to the agent who just passed them on.
         if sticky_wait is not None and ix.ani and why is not Why.TRANSFERRED:
             agent = self._last_agent(ix.ani)
-            if agent is not None and q in agent.serving:
+            if agent is not None and q in agent.serving and eligible(agent, ix):
                 if agent.state is A.READY:
                     self._offer(ix, agent, Why.STICKY)
                     return
@@ -713,7 +721,10 @@ class InteractionServer:
     def _match_or_wait(self, ix: LiveInteraction) -> None:
         q = ix.queue
         assert q is not None
-        agent = q.pool.best()
+        if ix.skills:
+            agent = q.pool.best_where(lambda candidate: eligible(candidate, ix))
+        else:
+            agent = q.pool.best()
         if agent is not None:
             self._offer(ix, agent, Why.OFFERED)
         else:
@@ -881,6 +892,8 @@ class InteractionServer:
         best_key: tuple[int, float, int] | None = None
         for q in agent.serving:
             head = q.line.peek()
+            if head is not None and head.skills and not eligible(agent, head):
+                head = q.line.first_where(lambda waiting: eligible(agent, waiting))
             if head is not None:
                 assert head.waiting_since is not None
                 key = (-(q.config.priority + head.priority), head.waiting_since, head.order)
@@ -945,6 +958,13 @@ class InteractionServer:
             raise NotOffered(f"interaction {ix.id!r} is not being offered to agent {agent_id!r} "
                              f"(it is {ix.state.value})")
         return ix, agent
+
+
+def _check_skills(interaction_id: str, skills: Mapping[str, int]) -> None:
+    for skill, level in skills.items():
+        if not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= 10:
+            raise CoreError(f"interaction {interaction_id!r} needs skill {skill!r} at level "
+                            f"{level!r}: a level is a whole number from 1 to 10")
 
 
 __all__ = ["InteractionServer", "Timer"]

@@ -9,6 +9,7 @@ live ones. An interaction put back after ring-no-answer keeps its key, so it reg
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
 
 from hotline.core.live import LiveInteraction
 
@@ -47,6 +48,23 @@ class WaitingLine:
                 return entry[4]
             heapq.heappop(heap)
         return None
+
+    def first_where(self, wanted: Callable[[LiveInteraction], bool]) -> LiveInteraction | None:
+        """The first interaction in line order that `wanted` accepts (left in the line)."""
+        heap = self._heap
+        passed: list[_Entry] = []
+        found = None
+        while heap:
+            entry = heapq.heappop(heap)
+            if entry[3] != entry[4].line_token:
+                continue  # stale: dropped for good
+            passed.append(entry)
+            if wanted(entry[4]):
+                found = entry[4]
+                break
+        for entry in passed:
+            heapq.heappush(heap, entry)
+        return found
 
     def pop(self) -> LiveInteraction | None:
         ix = self.peek()

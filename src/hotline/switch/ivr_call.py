@@ -185,7 +185,8 @@ class IvrCall:
             elif isinstance(action, TransferToQueue):
                 self._outcome = IvrFinished(self.interaction_id, "queue", queue=action.queue,
                                             priority=action.priority,
-                                            attributes=action.attributes)
+                                            attributes=action.attributes,
+                                            skills=action.skills)
             elif isinstance(action, TransferToAgent):
                 # The core takes IVR callers to queues only; the agent's name travels along.
                 self._outcome = IvrFinished(self.interaction_id, "queue",

@@ -48,6 +48,7 @@ from hotline.core.facts import (
 )
 from hotline.core.hours import BusinessHours
 from hotline.core.interaction_fsm import InteractionState
+from hotline.core.live import eligible
 from hotline.core.model import Agent, Overflow, Queue, Strategy, Tenant
 
 A = AgentState
@@ -243,9 +244,13 @@ class Run:
             else:
                 assert mine is None
             if state is A.READY:
-                # The matching invariant: a ready agent's queues have no one in their lines.
+                # The matching invariant: a ready agent's queues have no one in their lines
+                # whom that agent may take.
+                live_agent = server._agents[a]
                 for q in self.serving[a]:
-                    assert _line(server, q) == [], f"{a} is ready while {q} has callers"
+                    takeable = [ix.id for ix in server._queues[q].line.members()
+                                if eligible(live_agent, ix)]
+                    assert takeable == [], f"{a} is ready while {q} has {takeable}"
             if state is A.LOGGED_OUT:
                 assert self.serving[a] == frozenset()
 
@@ -269,12 +274,6 @@ class Run:
                 self.apply(WrapUpEnded(a), self.now, may_refuse=False)
         assert self.server.next_timer() is None, "timers outlive every call and wrap-up"
         assert all(s not in (A.RESERVED, A.BUSY, A.WRAP_UP) for s in self.agent_states.values())
-
-
-def _line(server: InteractionServer, queue: str) -> list[str]:
-    """Who stands in `queue`'s line proper. `waiting()` also lists callers held for a sticky
-    agent, which ready agents rightly do not take, so this reads the line itself."""
-    return sorted(ix.id for ix in server._queues[queue].line.members())
 
 
 def check_every_queue_visit_ends_once(facts: list[Fact]) -> Counter[str]:
@@ -349,6 +348,7 @@ def event_for(run: Run, kind: str, who: int, detail: int, wrong: bool) -> Event 
             queue=TARGETS[detail // 72 % 8],
             attributes={"tier": "vip"} if detail // 576 % 5 == 0 else {},
             flow="menu" if detail % 7 == 3 else None,
+            skills={"support": 3} if detail % 11 == 5 else {},
         )
     if kind == "duplicate_arrival":
         return InteractionArrived(someone_elses) if active else None
@@ -386,7 +386,8 @@ def event_for(run: Run, kind: str, who: int, detail: int, wrong: bool) -> Event 
         caller = in_ivr[detail % len(in_ivr)] if in_ivr and not wrong else someone_elses
         outcome = ("queue", "queue", "self_service", "number", "bogus")[detail % 5]
         return IvrFinished(caller, outcome, queue=TARGETS[detail // 5 % 8], number="119",
-                           priority=detail % 3, attributes={"digits": str(detail)})
+                           priority=detail % 3, attributes={"digits": str(detail)},
+                           skills={"sales": 4} if detail % 3 == 1 else {})
     if kind == "connect":
         return CallConnected(outbound)
     if kind == "dial_fail":
