@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
+from hotline import web
 from hotline.api import (
     agents,
     audit,
@@ -94,6 +95,7 @@ def create_app(
                    not_ready_reasons, caller_lists, audit, interactions, live, cti, ivr_flows,
                    prompts):
         app.include_router(module.router)
+    app.include_router(web.router)
     return app
 
 
