@@ -25,6 +25,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Res
 from pydantic import BaseModel, Field
 
 from hotline.api.auth import Admin, Staff
+from hotline.api.resources import read_body
 from hotline.api.session import DbSession
 from hotline.ivr import validate
 from hotline.store import ivr_flows
@@ -82,22 +83,6 @@ class FlowRefusal(BaseModel):
     problems: list[FlowProblemRead] = Field(description="What `validate` found, by node.")
 
 
-async def _read_body(request: Request) -> bytes:
-    too_large = HTTPException(status.HTTP_413_CONTENT_TOO_LARGE,
-                              f"a flow document may have at most {MAX_BODY_BYTES} bytes")
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise too_large
-    chunks = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise too_large
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def _unreadable(message: str) -> HTTPException:
     return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, FlowRefusal(
         message=message, errors=[FlowLoadErrorRead(path="", message=message)],
@@ -111,7 +96,7 @@ async def _document_in_body(request: Request) -> object | None:
         raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
                             "send the flow as application/json or application/yaml, not "
                             f"{media_type}")
-    raw = await _read_body(request)
+    raw = await read_body(request, MAX_BODY_BYTES, "a flow document")
     if not raw.strip():
         return None
     try:

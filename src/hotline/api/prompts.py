@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from hotline.api.auth import Admin, Staff
+from hotline.api.resources import read_body
 from hotline.api.session import DbSession
 from hotline.prompts.audio import MAX_UPLOAD_BYTES, decode_wav, duration, encode_wav
 from hotline.prompts.speech import MAX_TEXT_CHARS, SpeechError, TextToSpeech
@@ -138,11 +139,11 @@ async def put_prompt(language: Language, name: PromptName, principal: Admin,
     be spoken, is a 422 saying why; a file over 10 MiB a 413; nothing changes."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type in WAV_TYPES:
-        data = await _read_body(request)
+        data = await read_body(request, MAX_UPLOAD_BYTES)
         row, created, before = await run_in_threadpool(
             _put_upload, session, principal, language, name, data)
     elif media_type == "application/json":
-        text = _speech_text(await _read_body(request, MAX_TEXT_CHARS * 8))
+        text = _speech_text(await read_body(request, MAX_TEXT_CHARS * 8))
         row, created, before = await run_in_threadpool(
             _put_speech, session, principal, language, name, text, speech_engine(request))
     else:
@@ -167,23 +168,6 @@ def delete_prompt(language: Language, name: PromptName, principal: Admin,
     record_audit(session, principal, "delete", "prompt", f"{language}/{name}", before, None)
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-async def _read_body(request: Request, limit: int = MAX_UPLOAD_BYTES) -> bytes:
-    """The request body, refused with a 413 as soon as it passes `limit` bytes."""
-    too_large = HTTPException(status.HTTP_413_CONTENT_TOO_LARGE,
-                              f"the body is larger than {limit} bytes")
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise too_large
-    chunks = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_large
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _speech_text(body: bytes) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import HTTPException, Path, status
+from fastapi import HTTPException, Path, Request, status
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -38,3 +38,21 @@ def commit_audited(
     record_audit(session, principal, action, entity, key, before, after)
     session.commit()
 
+
+
+async def read_body(request: Request, limit: int, what: str = "the body") -> bytes:
+    """The request body, refused with a 413 as soon as it passes `limit` bytes (whatever its
+    declared length says); `what` names it in the message."""
+    too_large = HTTPException(status.HTTP_413_CONTENT_TOO_LARGE,
+                              f"{what} may have at most {limit} bytes")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -71,7 +71,7 @@ def test_a_text_prompt_is_spoken_and_served(admin: TestClient, tts: TextToSpeech
     (b"this is not audio", 422, "not a WAV file"),
     (tone_wav()[:5000], 422, "truncated"),
     (tone_wav(channels=3), 422, "3 channels"),
-    (b"RIFF" + b"\x00" * (10 * 1024 * 1024), 413, "larger than"),
+    (b"RIFF" + b"\x00" * (10 * 1024 * 1024), 413, "at most"),
 ])
 def test_a_bad_upload_is_refused_and_nothing_changes(
         admin: TestClient, engine: Engine, body: bytes, status: int, message: str) -> None:
