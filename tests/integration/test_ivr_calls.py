@@ -103,8 +103,8 @@ def test_random_callers_end_once_and_hang_up_at_every_prompt(path: Path) -> None
     shell = VirtualShell({f.name: f for f in map(load_flow, FLOWS)})
     behaviour = random_keys(flow)
     rng = random.Random(7)
-    calls = [IvrCall(f"c{i}", flow, shell, behaviour, rng, ani="13800000000",
-                     default_queue="inquiry") for i in range(400)]
+    calls = [IvrCall(f"c{i}", flow, shell, behaviour, rng, ani="13800000000")
+             for i in range(400)]
     played: dict[str, int] = {}
     hung_up_at: set[str] = set()
     for call in calls:

@@ -21,7 +21,7 @@ def scenario(keys: dict[str, dict[str, float]], **ivr: Any) -> Any:
     return parse_scenario({
         "name": "ivr", "duration": "1h", "seed": 3,
         "queues": [{"name": desk} for desk in desks],
-        "agents": [{"group": "all", "count": 40}],
+        "agents": [{"group": "all", "count": 40, "skills": {"repair": 1}}],
         "traffic": [{"queue": "inquiry", "calls_per_hour": 300,
                      "handle_time": {"dist": "exponential", "mean": "60s"}}],
         "ivr": {"flow": str(GAS_FLOW), "callers": {"keys": keys, "think_seconds": 1},
@@ -77,8 +77,9 @@ def test_the_shipped_ivr_scenario_runs_and_reports_self_service() -> None:
     assert totals.offered + totals.self_service + totals.abandoned_in_ivr <= result.calls
 
 
-def _base() -> dict[str, Any]:
-    return {"name": "ivr", "duration": "1h", "queues": [{"name": "inquiry"}],
+def _base(*desks: str) -> dict[str, Any]:
+    desks = desks or ("repair", "delivery", "complaint", "inquiry")
+    return {"name": "ivr", "duration": "1h", "queues": [{"name": desk} for desk in desks],
             "agents": [{"group": "all", "count": 5}],
             "traffic": [{"queue": "inquiry", "calls_per_hour": 60,
                          "handle_time": {"dist": "exponential", "mean": "60s"}}]}
@@ -99,3 +100,10 @@ def test_bad_ivr_sections_are_reported_with_their_path(ivr: dict[str, Any], mess
     with pytest.raises(ScenarioError) as error:
         parse_scenario({**_base(), "ivr": ivr})
     assert message in str(error.value)
+
+
+def test_a_flow_that_sends_callers_to_a_queue_the_scenario_lacks_is_refused() -> None:
+    with pytest.raises(ScenarioError) as error:
+        parse_scenario({**_base("inquiry"), "ivr": {"flow": str(GAS_FLOW)}})
+    assert ("node 'to_repair' transfers to queue 'repair', which the scenario does not have "
+            "(queues: inquiry)") in str(error.value)

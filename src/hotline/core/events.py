@@ -44,7 +44,8 @@ class InteractionArrived:
 @dataclass(slots=True)
 class IvrFinished:
     """The IVR flow the interaction was in has ended. `outcome` is `queue` (route it to
-    `queue`, with `priority` added to its own), `number` (pass the caller to outside `number`)
+    `queue`, with `priority` added to its own), `agent` (ring `agent` if ready, else queue the
+    caller where that agent works), `number` (pass the caller to outside `number`)
     `self_service` (the flow served the caller, who is gone) or `error` (the flow failed and
     hung up). `attributes` are what the flow collected; they join the interaction's; `skills`
     an agent must have beyond the queue's to take the caller."""
@@ -56,6 +57,7 @@ class IvrFinished:
     number: str | None = None
     attributes: Mapping[str, str] = field(default_factory=lambda: _NO_ATTRIBUTES)
     skills: Mapping[str, int] = field(default_factory=lambda: _NO_SKILLS)
+    agent: str | None = None
 
 
 @dataclass(slots=True)

@@ -345,18 +345,25 @@ class InteractionServer:
         _check_skills(ix.id, e.skills)
         attributes = {**ix.attributes, **e.attributes}
         decision: RouteDecision | None = None
-        if e.outcome == "queue":
-            if e.queue is None:
+        wanted: LiveAgent | None = None
+        if e.outcome in ("queue", "agent"):
+            queue = e.queue
+            if e.outcome == "agent":
+                if e.agent is None:
+                    raise CoreError("an IVR flow that ends with an agent must name the agent")
+                wanted = self._agent(e.agent)
+                queue = self._home_queue(wanted)
+            if queue is None:
                 raise CoreError("an IVR flow that ends in a queue must name the queue")
             decision = route(self.tenant, self._queue_names, InteractionArrived(
-                ix.id, ix.ani, ix.dnis, ix.channel, ix.priority + e.priority, e.queue,
+                ix.id, ix.ani, ix.dnis, ix.channel, ix.priority + e.priority, queue,
                 attributes), self._now)
         elif e.outcome == "number":
             if not e.number or not e.number.strip():
                 raise CoreError("an IVR flow that passes the caller on must name the number")
         elif e.outcome not in ("self_service", "error"):
             raise CoreError(f"unknown IVR outcome {e.outcome!r} "
-                            "(one of: error, number, queue, self_service)")
+                            "(one of: agent, error, number, queue, self_service)")
         if e.attributes:
             ix.attributes = attributes
             self._facts.append(AttributesCollected(self._now, ix.id, dict(e.attributes)))
@@ -364,7 +371,20 @@ class InteractionServer:
             ix.skills = e.skills
         if decision is not None:
             self._move(ix, IT.IVR_ROUTE, Why.ROUTED)
-            self._routed(ix, decision)
+            if (wanted is not None and decision.rejected is None and wanted.state is A.READY
+                    and eligible(wanted, ix)):
+                # The agent the caller asked for rings at once; else the caller waits in
+                # that agent's queue like anyone else.
+                assert decision.queue is not None
+                q = self._queues[decision.queue]
+                ix.priority = decision.priority
+                ix.queue = q
+                ix.queued_since = ix.waiting_since = self._now
+                self._move(ix, IT.ENQUEUE, Why.ROUTED)
+                self._out.append(PlayQueueMusic(ix.id, q.name))
+                self._offer(ix, wanted, Why.OFFERED)
+            else:
+                self._routed(ix, decision)
         elif e.outcome == "number":
             assert e.number is not None
             self._move(ix, IT.IVR_END, Why.TRANSFERRED_OUT)
@@ -375,6 +395,14 @@ class InteractionServer:
             self._move(ix, IT.IVR_END, why)
             self._out.append(Hangup(ix.id))
             self._forget(ix)
+
+    def _home_queue(self, agent: LiveAgent) -> str | None:
+        """Where a caller asking for `agent` waits: the first queue the agent is logged in to,
+        else the first their skills fit, else the tenant's default queue."""
+        if agent.serving:
+            return agent.serving[0].name
+        fitting = next((q.name for q in self.tenant.queues if agent.config.serves(q)), None)
+        return fitting or self.tenant.default_queue
 
     def _customer_hung_up(self, e: CustomerHungUp) -> None:
         ix = self._interaction(e.interaction_id)

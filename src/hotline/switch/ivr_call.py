@@ -120,7 +120,6 @@ class IvrCall:
         dnis: str = "",
         timezone: str = "UTC",
         business_hours: BusinessHours | None = None,
-        default_queue: str | None = None,
         variables: Mapping[str, str] | None = None,
     ) -> None:
         self.interaction_id = interaction_id
@@ -131,7 +130,6 @@ class IvrCall:
         self._shell = shell
         self._caller = caller
         self._rng = rng
-        self._default_queue = default_queue
         self._timer: Cancel | None = None
         self._pending: list[Cancel] = []
         self._playing: Cancel | None = None
@@ -188,11 +186,8 @@ class IvrCall:
                                             attributes=action.attributes,
                                             skills=action.skills)
             elif isinstance(action, TransferToAgent):
-                # The core takes IVR callers to queues only; the agent's name travels along.
-                self._outcome = IvrFinished(self.interaction_id, "queue",
-                                            queue=self._default_queue,
-                                            attributes={**action.attributes,
-                                                        "requested_agent": action.agent})
+                self._outcome = IvrFinished(self.interaction_id, "agent", agent=action.agent,
+                                            attributes=action.attributes)
             elif isinstance(action, TransferToNumber):
                 self._outcome = IvrFinished(self.interaction_id, "number", number=action.number,
                                             attributes=action.attributes)

@@ -384,10 +384,11 @@ def event_for(run: Run, kind: str, who: int, detail: int, wrong: bool) -> Event 
     if kind == "ivr_finish":
         in_ivr = [ix for ix in active if server.interaction_state(ix) is I.IN_IVR]
         caller = in_ivr[detail % len(in_ivr)] if in_ivr and not wrong else someone_elses
-        outcome = ("queue", "queue", "self_service", "number", "bogus")[detail % 5]
-        return IvrFinished(caller, outcome, queue=TARGETS[detail // 5 % 8], number="119",
+        outcome = ("queue", "queue", "self_service", "number", "bogus", "agent")[detail % 6]
+        return IvrFinished(caller, outcome, queue=TARGETS[detail // 6 % 8], number="119",
                            priority=detail % 3, attributes={"digits": str(detail)},
-                           skills={"sales": 4} if detail % 3 == 1 else {})
+                           skills={"sales": 4} if detail % 3 == 1 else {},
+                           agent=AGENT_IDS[detail // 48 % 6])
     if kind == "connect":
         return CallConnected(outbound)
     if kind == "dial_fail":

@@ -92,3 +92,24 @@ def test_bad_ivr_results_are_refused_and_change_nothing() -> None:
     switch.arrive("c2", at=3)
     with pytest.raises(NotOffered, match="not in an IVR flow"):
         switch.send(IvrFinished("c2", "self_service"), at=4)
+
+
+def test_a_caller_who_asks_the_flow_for_an_agent_rings_them_or_waits_in_their_queue() -> None:
+    switch = Switch(tenant([Queue("general"), Queue("repair", skills={"repair": 1})],
+                           [agent("a1"), agent("r1", {"repair": 2})], default_flow="menu"))
+    switch.login("r1", at=0, queues=("repair",))
+    switch.arrive("c1", at=1)
+    switch.send(IvrFinished("c1", "agent", agent="r1"), at=5)
+    assert switch.offered_to("r1") == "c1"
+    assert switch.server.interaction_details("c1").queue == "repair"  # type: ignore[union-attr]
+    # Busy now: the next caller asking for r1 waits in r1's queue.
+    switch.answer("r1", at=6)
+    switch.arrive("c2", at=7)
+    switch.send(IvrFinished("c2", "agent", agent="r1"), at=8)
+    assert switch.server.waiting("repair") == ["c2"]
+    with pytest.raises(CoreError, match="no agent 'zz'"):
+        switch.arrive("c3", at=9)
+        switch.send(IvrFinished("c3", "agent", agent="zz"), at=9)
+    with pytest.raises(CoreError, match="must name the agent"):
+        switch.send(IvrFinished("c3", "agent"), at=9)
+    assert switch.server.interaction_state("c3") is I.IN_IVR

@@ -210,7 +210,7 @@ class DemoGateway:
         call = IvrCall(command.interaction_id, flow, self, self.callers, self._rng,
                        ani=details.ani, dnis=details.dnis, timezone=tenant.timezone,
                        business_hours=tenant.business_hours,
-                       default_queue=tenant.default_queue, variables=details.attributes)
+                       variables=details.attributes)
         self._in_ivr[command.interaction_id] = call
         # Started on the next turn of the loop, not inside the core's own `handle`.
         assert self._loop is not None
@@ -241,7 +241,10 @@ class DemoGateway:
         try:
             self.runtime.handle(event)
         except CoreError as error:
-            log.warning("IVR outcome refused: %s", error)
+            # A flow that sends the caller somewhere the center does not have (a queue since
+            # removed, say) must not leave them in the flow for ever.
+            log.error("IVR outcome refused, the call is ended: %s", error)
+            self.runtime.handle(IvrFinished(event.interaction_id, "error"))
             return
         self._wait_patiently(event.interaction_id)
 

@@ -30,6 +30,7 @@ from hotline.analytics.kpi import KpiProjection, Report
 from hotline.core import InteractionServer
 from hotline.core.agent_fsm import AgentState
 from hotline.core.commands import Command, Connect, Hangup, Offer, Reject, RunFlow
+from hotline.core.errors import CoreError
 from hotline.core.events import (
     AgentAnswered,
     AgentHungUp,
@@ -333,8 +334,7 @@ class _Run:
         tenant = self.server.tenant
         ivr_call = IvrCall(command.interaction_id, self.ivr.flow, self, self.ivr.callers,
                            self.ivr_rng, ani=f"sim{call}", timezone=tenant.timezone,
-                           business_hours=tenant.business_hours,
-                           default_queue=tenant.default_queue)
+                           business_hours=tenant.business_hours)
         ivr_call.start()
 
     def now(self) -> float:
@@ -365,7 +365,12 @@ class _Run:
             self._handle(event, self.clock)
             return
         self.status[call] = _WAITING
-        self._handle(event, self.clock)
+        try:
+            self._handle(event, self.clock)
+        except CoreError:
+            # The flow sent the caller somewhere the scenario does not have (a queue named by
+            # a variable, say): the flow fails and the caller is gone.
+            self._handle(IvrFinished(event.interaction_id, "error"), self.clock)
         if self.status[call] == _WAITING and self.server.interaction_state(
                 event.interaction_id) is None:
             self.status[call] = _DONE  # served by the flow, or passed to a number

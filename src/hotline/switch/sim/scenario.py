@@ -322,7 +322,7 @@ def _parse(data: Any, source: str, lines: Mapping[KeyPath, int]) -> Scenario:
     problems: list[_Problem] = []
     scenario = _build(spec, problems)
     if spec.ivr is not None and scenario is not None:
-        ivr = build_ivr(spec.ivr, Path(source).parent,
+        ivr = build_ivr(spec.ivr, Path(source).parent, {q.name for q in scenario.queues},
                         lambda path, text: problems.append(_Problem(path, text)))
         scenario = replace(scenario, ivr=ivr)
     if problems or scenario is None:

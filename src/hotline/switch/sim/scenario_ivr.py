@@ -11,20 +11,21 @@
       databases:                           # for access_db nodes (else they fail)
         customers: sqlite:///customers.db
 
-The flow must load and validate; every node named under `keys` must be a node of the flow
-that collects input, and its probabilities may add up to at most 1. Problems are reported
+The flow must load and validate, and send callers only to the scenario's queues; every node
+named under `keys` must be a node of the flow that collects input, and its probabilities may
+add up to at most 1. Problems are reported
 with their path in the file, like every scenario problem.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
 from hotline.ivr import Flow, FlowLoadError, load_flow, validate
-from hotline.ivr.flow import PlayDigit, PlayOption, SelectLanguage
+from hotline.ivr.flow import PlayDigit, PlayOption, SelectLanguage, Transfer
 from hotline.switch.ivr_call import CallerBehaviour
 from hotline.switch.sim.scenario_schema import IvrSpec
 
@@ -42,10 +43,11 @@ class ScenarioIvr:
 
 
 def build_ivr(
-    spec: IvrSpec, base: Path, problem: Callable[[KeyPath, str], None]
+    spec: IvrSpec, base: Path, queues: Collection[str], problem: Callable[[KeyPath, str], None]
 ) -> ScenarioIvr | None:
-    """The scenario's IVR from its checked section; `base` is the scenario file's folder.
-    Problems go to `problem(path, text)`; None when there were any."""
+    """The scenario's IVR from its checked section; `base` is the scenario file's folder,
+    `queues` the scenario's queue names (a flow's transfers must name one of them). Problems
+    go to `problem(path, text)`; None when there were any."""
     path = Path(spec.flow)
     if not path.is_absolute():
         path = base / path
@@ -63,6 +65,14 @@ def build_ivr(
         problem(("ivr", "flow"), f"{path}: node {item.node!r}: {item.message}")
     before = len(found)
     errors = 0
+    for each in flow.nodes.values():
+        if isinstance(each, Transfer) and each.queue is not None and len(each.queue.parts) == 1:
+            target = each.queue.parts[0]
+            if target not in queues:
+                problem(("ivr", "flow"), f"{path}: node {each.id!r} transfers to queue "
+                        f"{target!r}, which the scenario does not have (queues: "
+                        f"{', '.join(sorted(queues))})")
+                errors += 1
     for node, answers in spec.callers.keys.items():
         kind = flow.nodes.get(node)
         if kind is None:
