@@ -18,12 +18,13 @@ import contextlib
 import json
 import logging
 import secrets
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from hotline.api.auth import SESSION_COOKIE
+from hotline.api.cti_supervisor import SUPERVISOR_COMMANDS, CommandFailed
 from hotline.core.agent_fsm import AgentState
 from hotline.core.errors import CoreError
 from hotline.core.events import (
@@ -140,7 +141,7 @@ class CtiConnection:
                 request_id = message.get("id")
                 result = await self._dispatch(message)
                 reply: dict[str, Any] = {"id": request_id, "ok": True, "result": result}
-            except (CommandError, CoreError) as error:
+            except (CommandError, CommandFailed, CoreError) as error:
                 reply = {"id": request_id, "ok": False, "error": str(error)}
             except Exception:
                 log.exception("CTI command failed")
@@ -379,7 +380,7 @@ def _demo_of(websocket: WebSocket, tenant: str) -> Any:
     return demos.get(tenant)
 
 
-COMMANDS = {
+COMMANDS: dict[str, Callable[[CtiConnection, dict[str, Any]], Awaitable[dict[str, Any]]]] = {
     "login": CtiConnection.login,
     "logout": CtiConnection.logout,
     "ready": CtiConnection.ready,
@@ -395,4 +396,5 @@ COMMANDS = {
     "dial": CtiConnection.dial,
     "subscribe": CtiConnection.subscribe,
     "unsubscribe": CtiConnection.unsubscribe,
+    **SUPERVISOR_COMMANDS,
 }

@@ -106,6 +106,16 @@ class Dial:
 
 
 @dataclass(slots=True)
+class Monitor:
+    """Connect `supervisor` to the interaction's media in `mode` (listen, whisper, barge), or
+    disconnect them when `mode` is None."""
+
+    interaction_id: str
+    supervisor: str
+    mode: str | None
+
+
+@dataclass(slots=True)
 class Hangup:
     """Release every remaining leg of the interaction."""
 
@@ -114,5 +124,5 @@ class Hangup:
 
 Command = (
     Reject | RunFlow | PlayQueueMusic | Offer | CancelOffer | Connect | Hold | Retrieve
-    | TransferOut | Transfer | Dial | Hangup
+    | TransferOut | Transfer | Dial | Monitor | Hangup
 )

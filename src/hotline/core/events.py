@@ -189,6 +189,32 @@ class DialFailed:
 
 
 @dataclass(slots=True)
+class ForceReleased:
+    """A supervisor ended the interaction an agent is serving (强拆): as if the agent hung up."""
+
+    interaction_id: str
+    supervisor: str
+
+
+@dataclass(slots=True)
+class MonitorStarted:
+    """A supervisor joins an interaction in service to `listen` (unheard), `whisper` (heard by
+    the agent only) or `barge` (heard by both); a new mode replaces the old."""
+
+    interaction_id: str
+    supervisor: str
+    mode: str
+
+
+@dataclass(slots=True)
+class MonitorEnded:
+    """A supervisor leaves the interaction they were monitoring."""
+
+    interaction_id: str
+    supervisor: str
+
+
+@dataclass(slots=True)
 class WrapUpEnded:
     """The agent finished after-call work before (or without) its timer."""
 
@@ -218,6 +244,9 @@ Event = (
     | AgentDialed
     | CallConnected
     | DialFailed
+    | ForceReleased
+    | MonitorStarted
+    | MonitorEnded
     | WrapUpEnded
     | TimerFired
 )

@@ -75,4 +75,18 @@ class AttributesCollected:
     attributes: Mapping[str, str]
 
 
-Fact = InteractionDelivered | InteractionStateChanged | AgentStateChanged | AttributesCollected
+@dataclass(slots=True)
+class MonitoringChanged:
+    """A supervisor started monitoring an interaction in `mode` (listen, whisper, barge),
+    changed mode, or stopped (`mode` None; also when the interaction ends)."""
+
+    at: float
+    interaction_id: str
+    supervisor: str
+    mode: str | None
+
+
+Fact = (
+    InteractionDelivered | InteractionStateChanged | AgentStateChanged | AttributesCollected
+    | MonitoringChanged
+)

@@ -136,6 +136,7 @@ class Why(StrEnum):
     SELF_SERVICE = "self_service"
     ABANDONED_IN_IVR = "abandoned_in_ivr"
     IVR_ERROR = "ivr_error"
+    FORCE_RELEASED = "force_released"
 
 
 class IllegalInteractionTransition(CoreError):

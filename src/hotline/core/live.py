@@ -79,6 +79,7 @@ class LiveInteraction:
         "id",
         "leg",
         "line_token",
+        "monitors",
         "order",
         "parent",
         "priority",
@@ -127,6 +128,7 @@ class LiveInteraction:
         self.direction = "inbound"
         # Skills this interaction needs beyond its queue's (from the IVR: a language, say).
         self.skills: Mapping[str, int] = _NO_SKILLS
+        self.monitors: dict[str, str] | None = None  # supervisor -> mode, while monitored
 
 
 class LiveQueue:

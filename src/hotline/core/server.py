@@ -34,6 +34,7 @@ from hotline.core.commands import (
     Dial,
     Hangup,
     Hold,
+    Monitor,
     Offer,
     PlayQueueMusic,
     Reject,
@@ -60,8 +61,11 @@ from hotline.core.events import (
     CustomerHungUp,
     DialFailed,
     Event,
+    ForceReleased,
     InteractionArrived,
     IvrFinished,
+    MonitorEnded,
+    MonitorStarted,
     TimerFired,
     WrapUpEnded,
 )
@@ -71,6 +75,7 @@ from hotline.core.facts import (
     Fact,
     InteractionDelivered,
     InteractionStateChanged,
+    MonitoringChanged,
 )
 from hotline.core.interaction_fsm import TRANSITIONS as _INTERACTION_TABLE
 from hotline.core.interaction_fsm import (
@@ -90,6 +95,7 @@ from hotline.core.waiting import WaitingLine
 
 A = AgentState
 AT = AgentTrigger
+MONITOR_MODES = ("listen", "whisper", "barge")
 _DIAL_FAILURES = {"busy": Why.BUSY, "no_answer": Why.NO_ANSWER, "unreachable": Why.UNREACHABLE}
 I = InteractionState  # noqa: E741
 IT = InteractionTrigger
@@ -135,6 +141,9 @@ class InteractionServer:
             AgentDialed: self._dialed,
             CallConnected: self._call_connected,
             DialFailed: self._dial_failed,
+            ForceReleased: self._force_released,
+            MonitorStarted: self._monitor_started,
+            MonitorEnded: self._monitor_ended,
             WrapUpEnded: self._wrap_up_ended,
             TimerFired: self._timer_fired,
         }
@@ -679,6 +688,41 @@ class InteractionServer:
             self._agent_move(agent, AT.HANGUP_NO_WRAP_UP, why, ix.id)
             self._agent_became_ready(agent)
 
+    def _force_released(self, e: ForceReleased) -> None:
+        ix = self._interaction(e.interaction_id)
+        if ix.state not in (I.IN_SERVICE, I.ON_HOLD):
+            raise NotOffered(f"interaction {ix.id!r} is not in service (it is {ix.state.value})"
+                             ": only a call an agent is on can be released")
+        self._move(ix, IT.HANGUP, Why.FORCE_RELEASED)
+        self._out.append(Hangup(ix.id))
+        self._end_of_service(ix)
+
+    def _monitor_started(self, e: MonitorStarted) -> None:
+        ix = self._interaction(e.interaction_id)
+        if e.mode not in MONITOR_MODES:
+            raise CoreError(f"unknown monitoring mode {e.mode!r} "
+                            f"(one of: {', '.join(MONITOR_MODES)})")
+        if ix.state not in (I.IN_SERVICE, I.ON_HOLD):
+            raise NotOffered(f"interaction {ix.id!r} is not in service (it is "
+                             f"{ix.state.value}): only a call an agent is on can be monitored")
+        if not e.supervisor.strip():
+            raise CoreError("monitoring needs the supervisor's name")
+        monitors = ix.monitors if ix.monitors is not None else {}
+        if monitors.get(e.supervisor) == e.mode:
+            return
+        monitors[e.supervisor] = e.mode
+        ix.monitors = monitors
+        self._facts.append(MonitoringChanged(self._now, ix.id, e.supervisor, e.mode))
+        self._out.append(Monitor(ix.id, e.supervisor, e.mode))
+
+    def _monitor_ended(self, e: MonitorEnded) -> None:
+        ix = self._interaction(e.interaction_id)
+        if ix.monitors is None or e.supervisor not in ix.monitors:
+            raise CoreError(f"{e.supervisor!r} is not monitoring interaction {ix.id!r}")
+        del ix.monitors[e.supervisor]
+        self._facts.append(MonitoringChanged(self._now, ix.id, e.supervisor, None))
+        self._out.append(Monitor(ix.id, e.supervisor, None))
+
     def _wrap_up_ended(self, e: WrapUpEnded) -> None:
         agent = self._agent(e.agent_id)
         next_agent_state(agent.id, agent.state, AT.WRAP_UP_END)
@@ -869,6 +913,10 @@ class InteractionServer:
 
     def _forget(self, ix: LiveInteraction) -> None:
         del self._interactions[ix.id]
+        if ix.monitors:
+            for supervisor in ix.monitors:  # the call ended: so does listening to it
+                self._facts.append(MonitoringChanged(self._now, ix.id, supervisor, None))
+            ix.monitors = None
         # Timers point back at their interaction; dropping these links lets reference
         # counting free a finished interaction at once, without the cycle collector.
         ix.ring_timer = None

@@ -46,6 +46,7 @@ from hotline.core.facts import (
     Fact,
     InteractionDelivered,
     InteractionStateChanged,
+    MonitoringChanged,
 )
 from hotline.core.interaction_fsm import InteractionState, Why
 from hotline.store.journal_queries import (
@@ -53,6 +54,7 @@ from hotline.store.journal_queries import (
     ATTRIBUTES_COLLECTED,
     INTERACTION_DELIVERED,
     INTERACTION_STATE_CHANGED,
+    MONITORING_CHANGED,
     agent_state_log,
     list_interactions,
     read_facts,
@@ -271,6 +273,8 @@ class Journal:
                 if collected is not None:
                     collected.attributes.update(fact.attributes)
                     changes.records[tenant, fact.interaction_id] = collected
+            elif isinstance(fact, MonitoringChanged):
+                continue  # kept in the facts only
             else:
                 record = _Record(fact.interaction_id, fact.channel.value, fact.ani, fact.dnis,
                                  dict(fact.attributes), fact.at,
@@ -490,6 +494,10 @@ def _fact_row(tenant: str, fact: Fact) -> dict[str, Any]:
     if isinstance(fact, AttributesCollected):
         return {"tenant": tenant, "at": fact.at, "kind": ATTRIBUTES_COLLECTED,
                 "subject": fact.interaction_id, "payload": {"attributes": dict(fact.attributes)}}
+    if isinstance(fact, MonitoringChanged):
+        return {"tenant": tenant, "at": fact.at, "kind": MONITORING_CHANGED,
+                "subject": fact.interaction_id,
+                "payload": {"supervisor": fact.supervisor, "mode": fact.mode}}
     raise TypeError(f"the journal stores facts from hotline.core.facts, not {fact!r}")
 
 

@@ -23,6 +23,7 @@ from hotline.core.facts import (
     Fact,
     InteractionDelivered,
     InteractionStateChanged,
+    MonitoringChanged,
 )
 from hotline.core.interaction_fsm import InteractionState
 from hotline.core.model import Channel
@@ -32,6 +33,7 @@ INTERACTION_DELIVERED = "interaction_delivered"
 INTERACTION_STATE_CHANGED = "interaction_state_changed"
 AGENT_STATE_CHANGED = "agent_state_changed"
 ATTRIBUTES_COLLECTED = "attributes_collected"
+MONITORING_CHANGED = "monitoring_changed"
 """The `kind` of each type of fact in table `facts`."""
 
 MAX_PAGE = 1000
@@ -139,9 +141,11 @@ def decode_fact(kind: str, at: float, subject: str, payload: dict[str, Any]) -> 
                                     p.get("parent"))
     if kind == ATTRIBUTES_COLLECTED:
         return AttributesCollected(at, subject, p["attributes"])
+    if kind == MONITORING_CHANGED:
+        return MonitoringChanged(at, subject, p["supervisor"], p["mode"])
     raise ValueError(f"unknown kind of fact {kind!r} (known: {INTERACTION_DELIVERED}, "
                      f"{INTERACTION_STATE_CHANGED}, {AGENT_STATE_CHANGED}, "
-                     f"{ATTRIBUTES_COLLECTED})")
+                     f"{ATTRIBUTES_COLLECTED}, {MONITORING_CHANGED})")
 
 
 def _page(source: Source, query: Select[_Row], order: Sequence[Any], limit: int,

@@ -17,7 +17,7 @@ from starlette.testclient import WebSocketTestSession
 from hotline.api.app import create_app
 from hotline.core.events import CallConnected, InteractionArrived
 from hotline.runtime import Runtime, TenantRuntime
-from hotline.store.accounts import create_user
+from hotline.store.accounts import create_user, tenant_named, user_by_name
 from hotline.store.config_repo import load_tenant
 from hotline.store.config_yaml import import_config
 from hotline.store.database import session_factory
@@ -259,3 +259,56 @@ def test_a_socket_without_a_valid_token_is_refused(
         with pytest.raises(WebSocketDisconnect) as refused, test_client.websocket_connect(url):
             pass
         assert refused.value.code == 1008
+
+
+def test_a_supervisor_acts_on_an_agent_and_the_audit_log_says_who(
+    client: tuple[TestClient, TenantRuntime], engine: Engine
+) -> None:
+    test_client, runtime = client
+    _events.clear()
+    boss = {"Authorization": f"Bearer {_token(test_client, 'boss')}"}
+    with test_client.websocket_connect(
+        f"/api/cti?token={_token(test_client, 'agent1')}"
+    ) as agent, test_client.websocket_connect("/api/cti", headers=boss) as supervisor:
+        assert "supervisors and administrators" in _command(
+            agent, "force_logout", agent="1002")["error"]
+        assert "is not on a call" in _command(supervisor, "monitor", agent="1001",
+                                              mode="listen")["error"]
+        assert "no agent 'zz'" in _command(supervisor, "force_logout", agent="zz")["error"]
+        _command(agent, "login")
+        _command(agent, "ready")
+        runtime.handle(InteractionArrived("call-9", queue="support"))
+        _command(agent, "answer", interaction=_event(agent, "offer")["interaction"])
+        reply = _command(supervisor, "monitor", agent="1001", mode="whisper")
+        assert reply["ok"] is True and reply["result"]["monitoring"] == "whisper"
+        assert "unknown monitoring mode" in _command(supervisor, "monitor", agent="1001",
+                                                     mode="spy")["error"]
+        # Not ready is deferred while the agent is on the call.
+        assert _command(supervisor, "force_not_ready", agent="1001",
+                        reason="break")["result"]["state"] == "busy"
+        assert "cannot 'logout' while 'busy'" in _command(supervisor, "force_logout",
+                                                          agent="1001")["error"]
+        assert _command(supervisor, "force_release", agent="1001")["ok"] is True
+        assert runtime.server.interaction_state("call-9") is None
+        assert runtime.server.agent_status("1001").state.value == "wrap_up"
+        assert _command(supervisor, "force_logout", agent="1001")["result"]["state"] == \
+            "logged_out"
+    rows, _ = list_interactions(engine, "acme", queue="support")
+    assert next(r for r in rows if r.interaction_id == "call-9").result == "answered"
+    audit = test_client.get("/api/audit", headers={
+        "Authorization": f"Bearer {_admin_token(engine, test_client)}"}).json()
+    actions = [(e["username"], e["action"], e["entity_key"]) for e in audit
+               if e["entity"] == "agent"]
+    assert ("boss", "whisper", "1001") in actions
+    assert ("boss", "force release", "1001") in actions
+    assert ("boss", "force logout", "1001") in actions
+
+
+def _admin_token(engine: Engine, test_client: TestClient) -> str:
+    with session_factory(engine).begin() as session:
+        tenant = tenant_named(session, "acme")
+        assert tenant is not None
+        if user_by_name(session, tenant.id, "root") is None:
+            create_user(session, tenant_id=tenant.id, username="root", password=PASSWORD,
+                        role="admin")
+    return _token(test_client, "root")
