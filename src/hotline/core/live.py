@@ -9,6 +9,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from hotline.core.agent_fsm import AgentState
+from hotline.core.errors import CoreError
 from hotline.core.interaction_fsm import InteractionState
 from hotline.core.model import Agent, Channel, Queue
 
@@ -25,6 +26,14 @@ def eligible(agent: LiveAgent, ix: LiveInteraction) -> bool:
     """True when `agent` has every skill `ix` needs beyond its queue's, at its level."""
     skills = agent.config.skills
     return all(skills.get(skill, 0) >= level for skill, level in ix.skills.items())
+
+
+def check_skills(interaction_id: str, skills: Mapping[str, int]) -> None:
+    """Refuse skill requirements that are not levels 1 to 10."""
+    for skill, level in skills.items():
+        if not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= 10:
+            raise CoreError(f"interaction {interaction_id!r} needs skill {skill!r} at level "
+                            f"{level!r}: a level is a whole number from 1 to 10")
 
 
 class LiveAgent:
