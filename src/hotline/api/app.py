@@ -28,6 +28,7 @@ from hotline.api import (
     interactions,
     ivr_flows,
     live,
+    missed_calls,
     not_ready_reasons,
     prompts,
     queues,
@@ -92,8 +93,8 @@ def create_app(
         return Health(status="ok", database="ok")
 
     for module in (auth, tenants, users, skills, teams, queues, agents, dnis_routes,
-                   not_ready_reasons, caller_lists, audit, interactions, live, cti, ivr_flows,
-                   prompts):
+                   not_ready_reasons, caller_lists, audit, interactions, missed_calls, live, cti,
+                   ivr_flows, prompts):
         app.include_router(module.router)
     app.include_router(web.router)
     return app

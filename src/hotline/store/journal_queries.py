@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -110,6 +111,57 @@ def agent_state_log(
     if state is not None:
         query = query.where(a.state == state)
     return _page(source, query, (a.started_at.desc(), a.id.desc()), limit, offset)
+
+
+@dataclass(frozen=True, slots=True)
+class MissedOffer:
+    """An offer an agent let ring out (`no_answer`) or declined, with the call's record."""
+
+    at: datetime
+    agent: str
+    reason: str
+    interaction_id: str | None
+    ani: str | None
+    queue: str | None
+    result: str | None
+
+
+MISSED_REASONS = ("no_answer", "declined")
+
+
+def missed_offers(
+    source: Source,
+    tenant: str,
+    *,
+    agent: str | None = None,
+    start: Moment | None = None,
+    end: Moment | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[MissedOffer], int]:
+    """A page of offers agents did not take (latest first) and how many match in all: each
+    time an agent went not ready because an offer rang out or they declined it."""
+    _check_page(limit, offset)
+    a = AgentStateRecord
+    r = InteractionRecord
+    where = [a.tenant == tenant, a.state == "not_ready", a.reason.in_(MISSED_REASONS)]
+    if agent is not None:
+        where.append(a.agent_id == agent)
+    if start is not None:
+        where.append(a.started_at >= _utc(start))
+    if end is not None:
+        where.append(a.started_at < _utc(end))
+    query = (select(a.started_at, a.agent_id, a.reason, a.interaction_id, r.ani, r.queue,
+                    r.result)
+             .outerjoin(r, (r.tenant == a.tenant) & (r.interaction_id == a.interaction_id))
+             .where(*where))
+    with _connection(source) as connection:
+        total = connection.execute(
+            select(func.count()).select_from(a).where(*where)).scalar_one()
+        rows = connection.execute(query.order_by(a.started_at.desc(), a.id.desc())
+                                  .limit(limit).offset(offset)).all()
+    return [MissedOffer(row.started_at, row.agent_id, row.reason, row.interaction_id, row.ani,
+                        row.queue, row.result) for row in rows], total
 
 
 def read_facts(

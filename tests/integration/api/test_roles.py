@@ -47,6 +47,7 @@ MATRIX: list[tuple[str, str, str, dict[str, Any] | None, frozenset[str]]] = [
     ("GET", "/api/audit", "/api/audit", None, ADMIN),
     ("GET", "/api/stats/live", "/api/stats/live", None, STAFF),
     ("GET", "/api/interactions", "/api/interactions", None, ANY),
+    ("GET", "/api/missed_calls", "/api/missed_calls", None, ANY),
     ("GET", "/api/ivr/flows", "/api/ivr/flows", None, STAFF),
     ("GET", "/api/ivr/flows/{name}", "/api/ivr/flows/nope", None, STAFF),
     ("GET", "/api/ivr/flows/{name}/versions", "/api/ivr/flows/nope/versions", None, STAFF),

@@ -312,3 +312,41 @@ def _admin_token(engine: Engine, test_client: TestClient) -> str:
             create_user(session, tenant_id=tenant.id, username="root", password=PASSWORD,
                         role="admin")
     return _token(test_client, "root")
+
+
+def test_offers_an_agent_declined_or_let_ring_out_are_their_missed_calls(
+    client: tuple[TestClient, TenantRuntime], engine: Engine
+) -> None:
+    test_client, runtime = client
+    _events.clear()
+    token = _token(test_client, "agent1")
+    # A short ring, taken by the running server at once.
+    response = test_client.patch("/api/queues/support", json={"ring_timeout": 1}, headers={
+        "Authorization": f"Bearer {_admin_token(engine, test_client)}"})
+    assert response.status_code == 200, response.text
+    assert test_client.portal is not None
+    test_client.portal.call(runtime.start)  # the core's timers, on the app's loop
+    with test_client.websocket_connect(f"/api/cti?token={token}") as ws:
+        _command(ws, "login")
+        _command(ws, "ready")
+        runtime.handle(InteractionArrived("call-m1", ani="13911112222", queue="support"))
+        assert _event(ws, "offer")["interaction"] == "call-m1"
+        assert _command(ws, "decline", interaction="call-m1")["ok"] is True
+        _command(ws, "ready")  # call-m1 comes straight back: let it ring out this time
+        assert _event(ws, "offer")["interaction"] == "call-m1"
+        while _event(ws, "agent_state")["reason"] != "no_answer":
+            pass
+        _command(ws, "status")  # the reply comes after the ring-out's facts are durable
+    test_client.portal.call(runtime.stop)
+    mine = test_client.get("/api/missed_calls", headers={"Authorization": f"Bearer {token}"})
+    assert mine.status_code == 200, mine.text
+    assert [(m["reason"], m["interaction_id"], m["ani"], m["queue"])
+            for m in mine.json()["items"]] == [
+        ("no_answer", "call-m1", "13911112222", "support"),
+        ("declined", "call-m1", "13911112222", "support")]
+    other = test_client.get("/api/missed_calls", params={"agent": "1002"},
+                            headers={"Authorization": f"Bearer {token}"})
+    assert other.status_code == 403
+    boss = test_client.get("/api/missed_calls", params={"agent": "1002"},
+                           headers={"Authorization": f"Bearer {_token(test_client, 'boss')}"})
+    assert boss.status_code == 200 and boss.json()["total"] == 0
