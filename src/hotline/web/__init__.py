@@ -1,4 +1,5 @@
-"""The web pages: the login page, the agent desktop and the supervisor's wall board.
+"""The web pages: the login page, the agent desktop, the supervisor's wall board and the
+administration pages.
 
 Pages are rendered on the server (Jinja2) and made live by small vanilla-JS modules over the
 CTI WebSocket (docs/cti.md) and the REST API; nothing needs building. `router` serves the pages

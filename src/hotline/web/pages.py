@@ -2,7 +2,9 @@
 
 A page finds its visitor from the session cookie that `POST /api/auth/login` sets; without a
 valid one it sends the browser to the login page, which comes back afterwards (`?next=`).
-Agents (users linked to an agent) get the desktop; supervisors and admins the wall board.
+Agents (users linked to an agent) get the desktop; supervisors and admins the wall board and
+the administration pages (`/admin/<section>`, one per kind of configuration record), which
+admins change and supervisors only read.
 Each page is rendered with the visitor's name, role, agent and language; its script module
 does the rest over the CTI WebSocket and the REST API.
 """
@@ -14,7 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Cookie, Request, Response
+from fastapi import APIRouter, Cookie, HTTPException, Request, Response, status
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -163,6 +165,50 @@ def _board(request: Request, session: DbSession, token: str | None, template: st
     if visitor.principal.role not in STAFF:
         return RedirectResponse(visitor.home, status_code=303)
     return _page(request, template, {"page": "board", "visitor": visitor})
+
+
+ADMIN_SECTIONS = {
+    "users": "Users and roles",
+    "agents": "Agents",
+    "teams": "Teams",
+    "skills": "Skills",
+    "queues": "Queues",
+    "dnis-routes": "DNIS routes",
+    "settings": "Tenant settings",
+    "not-ready-reasons": "Not-ready reasons",
+    "caller-lists": "Blacklist and VIPs",
+}
+"""The administration pages, in the side menu's order: `/admin/<key>` and its English title
+(admin.js has the words in each language, and what each page lists and edits)."""
+
+
+@router.get("/admin")
+def admin_home(session: DbSession, token: SessionCookie = None) -> RedirectResponse:
+    """The first administration page."""
+    visitor = _visitor(session, token)
+    if visitor is None:
+        return RedirectResponse("/login?next=/admin", status_code=303)
+    return RedirectResponse("/admin/users" if visitor.principal.role in STAFF else visitor.home,
+                            status_code=303)
+
+
+@router.get("/admin/{section}")
+def admin_page(
+    section: str, request: Request, session: DbSession, token: SessionCookie = None
+) -> Response:
+    """One kind of configuration record: its list, and forms to add, change and remove them
+    through the REST API (read-only for supervisors, whom the API refuses changes anyway)."""
+    if section not in ADMIN_SECTIONS:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no administration page {section!r}")
+    visitor = _visitor(session, token)
+    if visitor is None:
+        return _to_login(request)
+    if visitor.principal.role not in STAFF:
+        return RedirectResponse(visitor.home, status_code=303)
+    return _page(request, "admin.html", {
+        "page": "admin", "visitor": visitor, "section": section, "sections": ADMIN_SECTIONS,
+        "read_only": visitor.principal.role is not Role.ADMIN,
+    })
 
 
 @router.get("/static/{path:path}")

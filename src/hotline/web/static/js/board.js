@@ -9,6 +9,7 @@ import { Words, apiError, clock, el, signOut } from "./i18n.js";
 const words = new Words({
   en: {
     page_title: "Wall board", updated: "Updated", tv_view: "TV view", back: "Back",
+    admin: "Administration",
     waiting: "Waiting", longest_wait: "Longest wait", service_level: "Service level",
     offered: "Offered", answered: "Answered", abandoned: "Abandoned",
     asa: "Avg. speed of answer", asa_short: "ASA", self_service: "Self-service (IVR)",
@@ -26,6 +27,7 @@ const words = new Words({
   },
   zh: {
     page_title: "监控大屏", updated: "更新于", tv_view: "电视模式", back: "返回",
+    admin: "系统管理",
     waiting: "排队", longest_wait: "最长等待", service_level: "服务水平",
     offered: "呼入", answered: "接通", abandoned: "放弃",
     asa: "平均应答速度", asa_short: "平均应答", self_service: "IVR 自助",
