@@ -24,6 +24,12 @@ const words = new Words({
     saved: "Saved on this computer.", cleared: "Alerts cleared.",
     alerts: "{count} alerts", alert_one: "1 alert",
     over: "over the alert threshold",
+    agents_hint: "Click an agent (or press Enter on the row) to act on them.",
+    actions_title: "Agent {agent} {name}", call_actions: "The agent's call",
+    agent_actions: "The agent", listen: "Listen", whisper: "Whisper", barge: "Barge in",
+    stop_monitor: "Stop monitoring", force_release: "Release the call",
+    force_not_ready: "Make not ready", force_logout: "Log out", close: "Close",
+    done: "Done: {agent} is now {state}.", monitoring: "You are now in the call: {mode}.",
   },
   zh: {
     page_title: "监控大屏", updated: "更新于", tv_view: "电视模式", back: "返回",
@@ -42,6 +48,12 @@ const words = new Words({
     saved: "已保存在本机。", cleared: "告警已清除。",
     alerts: "{count} 条告警", alert_one: "1 条告警",
     over: "超过告警阈值",
+    agents_hint: "点击座席（或在该行按回车）进行操作。",
+    actions_title: "座席 {agent} {name}", call_actions: "座席的通话",
+    agent_actions: "座席", listen: "监听", whisper: "密语", barge: "强插",
+    stop_monitor: "停止监听", force_release: "强拆", force_not_ready: "强制未就绪",
+    force_logout: "强制签出", close: "关闭",
+    done: "完成：{agent} 现在是{state}。", monitoring: "您已加入通话：{mode}。",
   },
 });
 
@@ -241,6 +253,15 @@ function drawAgentRows(agents) {
   for (const [index, agent] of agents.entries()) {
     const row = keyed("agents", agent.agent_id, body, index,
       tableRow("agent", ["", "", "", "state", "", "n time", "n"]));
+    if (!TV && !row.dataset.actions) {
+      row.dataset.actions = "1";
+      row.tabIndex = 0;
+      row.classList.add("actionable");
+      row.addEventListener("click", () => openActions(agent.agent_id));
+      row.addEventListener("keydown", (event) => {
+        if (event.key === "Enter") openActions(agent.agent_id);
+      });
+    }
     const [id, name, team, state, reason, time, calls] = row.cells;
     put(id, agent.agent_id);
     put(name, agent.name);
@@ -307,6 +328,52 @@ function countAlerts() {
   put(badge, count === 1 ? words.t("alert_one") : words.t("alerts", { count }));
 }
 
+// -- acting on an agent (S2) ------------------------------------------------------------------
+
+let acting = null;  // the agent id the actions dialog is open for
+
+function openActions(agentId) {
+  const agent = view.board && view.board.agents.find((a) => a.agent_id === agentId);
+  if (!agent) return;
+  acting = agentId;
+  put($("actions-title"), words.t("actions_title", { agent: agentId, name: agent.name }));
+  put($("actions-state"), `${words.state(agent.state)} ${reasonLabel(agent)}`.trim());
+  const reasons = $("actions-reason");
+  reasons.replaceChildren(...[...view.reasons].map(([code, label]) =>
+    el("option", { value: code }, label)));
+  put($("actions-result"), "");
+  $("actions-result").classList.remove("error");
+  $("agent-actions").showModal();
+}
+
+async function act(button) {
+  const command = button.dataset.action;
+  const fields = { agent: acting };
+  if (button.dataset.mode) fields.mode = button.dataset.mode;
+  if (command === "force_not_ready") fields.reason = $("actions-reason").value;
+  const result = $("actions-result");
+  try {
+    const reply = await cti.command(command, fields);
+    result.classList.remove("error");
+    put(result, reply.monitoring
+      ? words.t("monitoring", { mode: words.t(reply.monitoring) })
+      : words.t("done", { agent: acting, state: words.state(reply.state) }));
+  } catch (error) {
+    result.classList.add("error");
+    put(result, error.message);
+  }
+}
+
+function wireActions() {
+  const dialog = $("agent-actions");
+  if (!dialog) return;
+  for (const button of dialog.querySelectorAll("button[data-action]")) {
+    button.addEventListener("click", () => act(button));
+  }
+  $("actions-close").addEventListener("click", () => dialog.close());
+  $("actions-form").addEventListener("submit", (event) => event.preventDefault());
+}
+
 // -- data -------------------------------------------------------------------------------------
 
 function show(board) {
@@ -360,6 +427,7 @@ const cti = new Cti({
 words.start();
 words.onChange(draw);
 wireThresholds();
+wireActions();
 const signOutButton = $("sign-out");
 if (signOutButton) signOutButton.addEventListener("click", signOut);
 fetchReasons();
