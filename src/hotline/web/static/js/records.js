@@ -1,5 +1,6 @@
 // Interaction records (GET /api/interactions) on the agent desktop: the agent's own call
-// records with filters and pages, and the screen pop's last interactions with a caller.
+// records with filters and pages, their missed calls (GET /api/missed_calls: offers that rang
+// out or were declined), and the screen pop's last interactions with a caller.
 
 import { apiError, clock, el } from "./i18n.js";
 
@@ -13,9 +14,14 @@ export class Records {
     this.offset = 0;
     this.form = document.getElementById("records-filter");
     this.table = document.getElementById("records");
+    this.missed = document.getElementById("missed");
     this.count = document.getElementById("records-count");
     this.previous = document.getElementById("records-prev");
     this.next = document.getElementById("records-next");
+    this.form.show.addEventListener("change", () => {
+      this.offset = 0;
+      this.load();
+    });
     this.form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.offset = 0;
@@ -57,6 +63,7 @@ export class Records {
       end.setDate(end.getDate() + 1);
       query.set("to", end.toISOString());
     }
+    if (form.show.value === "missed") return query;
     for (const name of ["direction", "result", "number"]) {
       const value = form[name].value.trim();
       if (value) query.set(name, value);
@@ -65,6 +72,14 @@ export class Records {
   }
 
   async load() {
+    const missed = this.form.show.value === "missed";
+    this.table.hidden = missed;
+    this.missed.hidden = !missed;
+    for (const name of ["direction", "result", "number"]) this.form[name].disabled = missed;
+    if (missed) {
+      await this.loadMissed();
+      return;
+    }
     const response = await fetch(`/api/interactions?${this.query()}`);
     if (!response.ok) {
       this.onError(await apiError(response));
@@ -89,10 +104,37 @@ export class Records {
         el("td", { className: "n" }, this.seconds(item.hold_seconds)),
         el("td", { className: "n" }, this.seconds(item.wrap_up_seconds))));
     }
+    this.showPage(items.length, total, offset);
+  }
+
+  async loadMissed() {
+    const response = await fetch(`/api/missed_calls?${this.query()}`);
+    if (!response.ok) {
+      this.onError(await apiError(response));
+      return;
+    }
+    const { items, total, offset } = await response.json();
+    const { words } = this;
+    const body = this.missed.tBodies[0];
+    body.replaceChildren();
+    if (items.length === 0) {
+      body.append(el("tr", {}, el("td", { colSpan: 5, className: "muted" },
+        words.t("records_none"))));
+    }
+    for (const item of items) {
+      body.append(el("tr", { dataset: { interaction: item.interaction_id || "" } },
+        el("td", {}, this.when(item.at)), el("td", {}, words.t(`why_${item.reason}`)),
+        el("td", {}, item.ani || words.t("none")), el("td", {}, item.queue || words.t("none")),
+        el("td", {}, this.result(item.result))));
+    }
+    this.showPage(items.length, total, offset);
+  }
+
+  showPage(count, total, offset) {
     this.count.textContent = total === 0 ? ""
-      : words.t("records_count", { first: offset + 1, last: offset + items.length, total });
+      : this.words.t("records_count", { first: offset + 1, last: offset + count, total });
     this.previous.disabled = offset === 0;
-    this.next.disabled = offset + items.length >= total;
+    this.next.disabled = offset + count >= total;
   }
 
   // The caller's last interactions (those the agent may see) into `table`, but `current`.
