@@ -166,6 +166,13 @@ def test_an_agent_takes_a_call_while_the_wall_board_follows_each_state(
         expect(on_board).to_have_text("On a call")
         desk.click("#btn-hold")
         expect(desk.locator("#call-state")).to_have_text("Talking", timeout=SLOW)
+        # The keypad keys digits into the call; the server takes them (an error would show).
+        for digit in "5#":
+            desk.click(f'#dtmf-pad button[data-digit="{digit}"]')
+            # Shown once the server has taken it (a refusal would show an error instead).
+            expect(desk.locator("#dtmf-sent")).to_contain_text(digit, timeout=SLOW)
+        expect(desk.locator("#dtmf-sent")).to_have_text("5#")
+        expect(message).to_be_hidden()
 
         desk.keyboard.press("F4")
         step("After-call work")

@@ -38,6 +38,7 @@ from hotline.core.events import (
     AgentNotReady,
     AgentReady,
     AgentRetrieved,
+    AgentSentDigits,
     AgentTransferred,
     AgentTransferredOut,
     Event,
@@ -265,6 +266,12 @@ class CtiConnection:
         await self._submit(AgentDialed(interaction, agent_id, number))
         return {**self._status(agent_id), "interaction": interaction}
 
+    async def dtmf(self, message: dict[str, Any]) -> dict[str, Any]:
+        agent_id = self._my_agent()
+        await self._submit(AgentSentDigits(_field(message, "interaction"), agent_id,
+                                           _field(message, "digits")))
+        return self._status(agent_id)
+
     async def end_wrap_up(self, _: dict[str, Any]) -> dict[str, Any]:
         agent_id = self._my_agent()
         await self._submit(WrapUpEnded(agent_id))
@@ -394,6 +401,7 @@ COMMANDS: dict[str, Callable[[CtiConnection, dict[str, Any]], Awaitable[dict[str
     "end_wrap_up": CtiConnection.end_wrap_up,
     "status": CtiConnection.status,
     "dial": CtiConnection.dial,
+    "dtmf": CtiConnection.dtmf,
     "subscribe": CtiConnection.subscribe,
     "unsubscribe": CtiConnection.unsubscribe,
     **SUPERVISOR_COMMANDS,

@@ -1,5 +1,6 @@
 """Call control beyond the ACD's own moves: transfers (to a number, a queue, an agent, an IVR
-flow), agents' outbound calls, and a supervisor's release and monitoring of a call (S2).
+flow), agents' outbound calls and keyed digits (DTMF), and a supervisor's release and
+monitoring of a call (S2).
 
 Handlers of `InteractionServer`, kept apart so that the server module stays about routing and
 matching: each takes the server and works on its state, as its own methods would.
@@ -7,6 +8,7 @@ matching: each takes the server and works on its state, as its own methods would
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from hotline.core.agent_fsm import AgentState, AgentTrigger, next_agent_state
@@ -17,12 +19,14 @@ from hotline.core.commands import (
     Monitor,
     PlayQueueMusic,
     RunFlow,
+    SendDigits,
     Transfer,
     TransferOut,
 )
 from hotline.core.errors import CoreError, NotOffered
 from hotline.core.events import (
     AgentDialed,
+    AgentSentDigits,
     AgentTransferred,
     AgentTransferredOut,
     CallConnected,
@@ -44,6 +48,7 @@ AT = AgentTrigger
 I = InteractionState  # noqa: E741
 IT = InteractionTrigger
 MONITOR_MODES = ("listen", "whisper", "barge")
+DIGITS = re.compile(r"[0-9*#A-D]{1,32}")
 _DIAL_FAILURES = {"busy": Why.BUSY, "no_answer": Why.NO_ANSWER, "unreachable": Why.UNREACHABLE}
 
 
@@ -182,6 +187,13 @@ def dial_ended(server: InteractionServer, ix: LiveInteraction, why: Why) -> None
     else:
         server._agent_move(agent, AT.HANGUP_NO_WRAP_UP, why, ix.id)
         server._agent_became_ready(agent)
+
+
+def sent_digits(server: InteractionServer, e: AgentSentDigits) -> None:
+    ix = server._served_pair(e.interaction_id, e.agent_id)
+    if not DIGITS.fullmatch(e.digits):
+        raise CoreError(f"digits must be 1 to 32 of 0-9, *, #, A-D, not {e.digits!r}")
+    server._out.append(SendDigits(ix.id, e.digits))
 
 
 def force_released(server: InteractionServer, e: ForceReleased) -> None:

@@ -106,6 +106,14 @@ class Dial:
 
 
 @dataclass(slots=True)
+class SendDigits:
+    """Play `digits` into the call as telephone events (RFC 4733), from the agent's side."""
+
+    interaction_id: str
+    digits: str
+
+
+@dataclass(slots=True)
 class Monitor:
     """Connect `supervisor` to the interaction's media in `mode` (listen, whisper, barge), or
     disconnect them when `mode` is None."""
@@ -124,5 +132,5 @@ class Hangup:
 
 Command = (
     Reject | RunFlow | PlayQueueMusic | Offer | CancelOffer | Connect | Hold | Retrieve
-    | TransferOut | Transfer | Dial | Monitor | Hangup
+    | TransferOut | Transfer | Dial | SendDigits | Monitor | Hangup
 )

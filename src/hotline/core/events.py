@@ -189,6 +189,16 @@ class DialFailed:
 
 
 @dataclass(slots=True)
+class AgentSentDigits:
+    """The agent keyed `digits` (0-9, *, #, A-D) into the call: to an IVR or an extension on
+    the far side of a transfer, say."""
+
+    interaction_id: str
+    agent_id: str
+    digits: str
+
+
+@dataclass(slots=True)
 class ForceReleased:
     """A supervisor ended the interaction an agent is serving (强拆): as if the agent hung up."""
 
@@ -244,6 +254,7 @@ Event = (
     | AgentDialed
     | CallConnected
     | DialFailed
+    | AgentSentDigits
     | ForceReleased
     | MonitorStarted
     | MonitorEnded

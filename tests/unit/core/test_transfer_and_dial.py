@@ -13,6 +13,7 @@ from hotline.core.commands import (
     Offer,
     PlayQueueMusic,
     RunFlow,
+    SendDigits,
     Transfer,
 )
 from hotline.core.errors import CoreError, NotOffered, UnknownAgent
@@ -20,6 +21,7 @@ from hotline.core.events import (
     AgentDialed,
     AgentHeld,
     AgentHungUp,
+    AgentSentDigits,
     AgentTransferred,
     CallConnected,
     DialFailed,
@@ -306,3 +308,18 @@ def test_a_transfer_to_a_flow_starts_it_for_the_caller_with_the_agent_and_call_a
         switch.send(AgentTransferred("c2", "a1", queue="repair", flow="x"), at=84)
     with pytest.raises(CoreError, match="the flow's name"):
         switch.send(AgentTransferred("c2", "a1", flow=" "), at=84)
+
+
+def test_an_agent_keys_digits_into_their_call_and_only_valid_digits() -> None:
+    switch = two_queues()
+    switch.login("a1", "a2", at=0)
+    switch.arrive("c1", at=1, queue="billing")
+    serving = "a1" if switch.offered_to("a1") else "a2"
+    other = "a2" if serving == "a1" else "a1"
+    switch.answer(serving, at=2)
+    assert switch.send(AgentSentDigits("c1", serving, "123#"), at=3) == [
+        SendDigits("c1", "123#")]
+    with pytest.raises(CoreError, match="digits must be 1 to 32"):
+        switch.send(AgentSentDigits("c1", serving, "12x"), at=4)
+    with pytest.raises(NotOffered, match="is not serving"):
+        switch.send(AgentSentDigits("c1", other, "1"), at=4)

@@ -27,7 +27,8 @@ const words = new Words({
     no_call: "No call", call_offered: "Ringing", call_in_service: "Talking",
     call_on_hold: "On hold", call_dialing: "Dialling…", call_completed: "Ended",
     answer: "Answer", decline: "Decline", hangup: "Hang up", hold: "Hold", resume: "Resume",
-    hold_resume: "Hold / resume", consult: "Consult", conference: "Conference",
+    hold_resume: "Hold / resume", consult: "Consult", conference: "Conference", keypad: "Keypad",
+    keys_sent: "Keys sent",
     not_available: "Not available in this version",
     transfer: "Transfer", transfer_to: "Transfer to", transfer_target: "Queue, agent or number",
     to_queue: "Queue", to_agent: "Agent", to_number: "Number",
@@ -74,7 +75,8 @@ const words = new Words({
     no_call: "无通话", call_offered: "振铃", call_in_service: "通话中",
     call_on_hold: "保持中", call_dialing: "呼叫中…", call_completed: "已结束",
     answer: "接听", decline: "拒接", hangup: "挂机", hold: "保持", resume: "恢复",
-    hold_resume: "保持 / 恢复", consult: "咨询", conference: "会议",
+    hold_resume: "保持 / 恢复", consult: "咨询", conference: "会议", keypad: "拨号键盘",
+    keys_sent: "已发送按键",
     not_available: "此版本暂不支持",
     transfer: "转接", transfer_to: "转接到", transfer_target: "队列、工号或号码",
     to_queue: "队列", to_agent: "座席", to_number: "外线号码",
@@ -233,6 +235,8 @@ function drawCall() {
   const talking = live && state === "busy" && ["in_service", "on_hold"].includes(call.state);
   $("btn-hangup").disabled = !(live && state === "busy");
   $("btn-hold").disabled = !talking;
+  for (const key of $("dtmf-pad").querySelectorAll("button")) key.disabled = !talking;
+  $("dtmf-sent").textContent = (desk.call && desk.call.digits) || "";
   const held = live && call.state === "on_hold";
   $("hold-label").dataset.i18n = held ? "resume" : "hold";
   $("hold-label").textContent = words.t(held ? "resume" : "hold");
@@ -428,6 +432,15 @@ const actions = {
     });
   },
   notAvailable: () => showError(words.t("not_available")),
+  // The keypad: each key goes into the call at once (an IVR on the far side, an extension).
+  digit: async (key) => {
+    if (key.disabled) return;
+    const call = desk.call;
+    if (await send("dtmf", { interaction: call.id, digits: key.dataset.digit })) {
+      call.digits = (call.digits || "") + key.dataset.digit;
+      if (desk.call === call) $("dtmf-sent").textContent = call.digits;
+    }
+  },
 };
 
 function bind(id, action) {
@@ -444,6 +457,9 @@ bind("btn-decline", actions.decline);
 bind("btn-hangup", actions.hangup);
 bind("btn-hold", actions.hold);
 bind("btn-consult", actions.notAvailable);
+for (const key of $("dtmf-pad").querySelectorAll("button")) {
+  key.addEventListener("click", () => actions.digit(key));
+}
 bind("btn-conference", actions.notAvailable);
 bind("btn-lock", () => screenLock.lock());
 bind("message-close", clearError);
