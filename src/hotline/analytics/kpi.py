@@ -339,6 +339,8 @@ class KpiProjection:
             for q in serving:
                 self._change(self._per_queue[q], f.at, change)
         if new is _BUSY:
+            if old is _BUSY:  # from a consultation onto the customer's call
+                self._add_working(clock, f.at)
             tracked = self._tracked.get(f.interaction_id) if f.interaction_id else None
             clock.interaction = f.interaction_id
             clock.queue = tracked.entry.queue if tracked is not None else None
@@ -348,9 +350,12 @@ class KpiProjection:
             self._finish_handling(clock, f.at)
 
     def _finish_handling(self, clock: _AgentClock, at: float) -> None:
-        """The interaction's handling (talk plus any wrap-up) is over."""
-        tracked = self._tracked.pop(clock.interaction, None) if clock.interaction else None
-        if tracked is not None and tracked.talk is not None:
+        """The agent's handling (talk plus any wrap-up) is over. An agent who leaves a
+        conference before its end leaves the interaction to the others."""
+        key = clock.interaction
+        tracked = self._tracked.get(key) if key is not None else None
+        if key is not None and tracked is not None and tracked.talk is not None:
+            del self._tracked[key]
             wrap = at - (tracked.answered_at + tracked.talk)
             self._handled(tracked, tracked.talk + wrap)
         clock.interaction = None

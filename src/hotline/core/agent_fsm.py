@@ -15,6 +15,9 @@ state raises `IllegalAgentTransition` naming both, and changes nothing.
 An agent who is ready, not ready or in wrap-up may dial out (`dial` → busy); when that call
 ends they go back to ready, or to not ready with the reason they had.
 
+An agent busy on a consultation call who takes the customer over (a consultative transfer, a
+conference) stays busy, on the customer's call now (`take_over`).
+
 A not-ready request while reserved, busy or in wrap-up is remembered and applied when the
 interaction in hand is finished (`*_to_not_ready` triggers).
 """
@@ -51,6 +54,7 @@ class AgentTrigger(StrEnum):
     HANGUP_TO_NOT_READY = "hangup_to_not_ready"
     WRAP_UP_END = "wrap_up_end"
     DIAL = "dial"
+    TAKE_OVER = "take_over"
 
 
 S = AgentState
@@ -79,6 +83,7 @@ TRANSITIONS: dict[AgentState, dict[AgentTrigger, AgentState]] = {
         T.LOGOUT: S.LOGGED_OUT,
     },
     S.BUSY: {
+        T.TAKE_OVER: S.BUSY,
         T.HANGUP: S.WRAP_UP,
         T.HANGUP_NO_WRAP_UP: S.READY,
         T.HANGUP_TO_NOT_READY: S.NOT_READY,

@@ -52,8 +52,15 @@ DIGITS = re.compile(r"[0-9*#A-D]{1,32}")
 _DIAL_FAILURES = {"busy": Why.BUSY, "no_answer": Why.NO_ANSWER, "unreachable": Why.UNREACHABLE}
 
 
+def _no_consultation(ix: LiveInteraction) -> None:
+    if ix.consult is not None or ix.guests:
+        raise CoreError(f"interaction {ix.id!r} has a consultation or conference going: end "
+                        "it first")
+
+
 def transferred_out(server: InteractionServer, e: AgentTransferredOut) -> None:
     ix = server._served_pair(e.interaction_id, e.agent_id)
+    _no_consultation(ix)
     if not e.number.strip():
         raise CoreError("a transfer needs the number to transfer to")
     server._move(ix, IT.TRANSFER_OUT, Why.TRANSFERRED_OUT)
@@ -63,6 +70,7 @@ def transferred_out(server: InteractionServer, e: AgentTransferredOut) -> None:
 
 def transferred(server: InteractionServer, e: AgentTransferred) -> None:
     ix = server._served_pair(e.interaction_id, e.agent_id)
+    _no_consultation(ix)
     if [e.queue, e.to_agent, e.flow].count(None) != 2:
         raise CoreError("a transfer goes to a queue, an agent or a flow: name exactly one")
     target: LiveAgent | None = None

@@ -96,6 +96,37 @@ class Transfer:
 
 
 @dataclass(slots=True)
+class Consult:
+    """Agent `agent_id` consults agent `to_agent` about `customer_interaction`: ring
+    `to_agent` (an `Offer` of `interaction_id` follows) and, on answer, join the two agents."""
+
+    interaction_id: str
+    customer_interaction: str
+    agent_id: str
+    to_agent: str
+
+
+@dataclass(slots=True)
+class CompleteTransfer:
+    """Join the customer of `interaction_id` with `to_agent`, who is on consultation
+    `consult_interaction`, as `new_interaction_id`; release the first agent and the
+    consultation."""
+
+    interaction_id: str
+    consult_interaction: str
+    new_interaction_id: str
+    to_agent: str
+
+
+@dataclass(slots=True)
+class Conference:
+    """Join the customer of `interaction_id` and `agents` in one conversation (a mixer)."""
+
+    interaction_id: str
+    agents: tuple[str, ...]
+
+
+@dataclass(slots=True)
 class Dial:
     """Call `number` for agent `agent_id` (their phone first, then the far end); report
     `CallConnected` or `DialFailed`."""
@@ -132,5 +163,6 @@ class Hangup:
 
 Command = (
     Reject | RunFlow | PlayQueueMusic | Offer | CancelOffer | Connect | Hold | Retrieve
-    | TransferOut | Transfer | Dial | SendDigits | Monitor | Hangup
+    | TransferOut | Transfer | Consult | CompleteTransfer | Conference | Dial | SendDigits
+    | Monitor | Hangup
 )

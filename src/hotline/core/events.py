@@ -163,6 +163,42 @@ class AgentTransferred:
 
 
 @dataclass(slots=True)
+class AgentConsulted:
+    """The agent serving `interaction_id` puts the customer on hold and calls agent
+    `to_agent` (who must be ready) to consult them: a new consultation interaction rings."""
+
+    interaction_id: str
+    agent_id: str
+    to_agent: str
+
+
+@dataclass(slots=True)
+class ConsultCancelled:
+    """The agent ends their consultation (ringing or in progress) and takes the customer back."""
+
+    interaction_id: str
+    agent_id: str
+
+
+@dataclass(slots=True)
+class ConsultTransferred:
+    """The agent hands the customer to the colleague they are consulting (a consultative
+    transfer): the colleague now serves the customer, in a new leg; the agent's part ends."""
+
+    interaction_id: str
+    agent_id: str
+
+
+@dataclass(slots=True)
+class ConsultConferenced:
+    """The agent brings the customer into their consultation: all three talk. Either agent may
+    leave; the customer's call goes on with the other."""
+
+    interaction_id: str
+    agent_id: str
+
+
+@dataclass(slots=True)
 class AgentDialed:
     """The agent placed an outbound call to `number`; `interaction_id` is new (the shell
     chooses it, as for arrivals)."""
@@ -251,6 +287,10 @@ Event = (
     | AgentRetrieved
     | AgentTransferredOut
     | AgentTransferred
+    | AgentConsulted
+    | ConsultCancelled
+    | ConsultTransferred
+    | ConsultConferenced
     | AgentDialed
     | CallConnected
     | DialFailed

@@ -18,6 +18,8 @@ machine; a trigger not in the table for the current state raises
     in_ivr --ivr_end--> completed                         (self-service, or passed to a number)
     in_ivr --abandon--> completed                         (hung up in the flow)
     delivered --dial--> dialing --connect--> in_service   (an agent's outbound call)
+    delivered --consult--> offered                        (an agent consults a colleague while
+                                                           the customer waits on hold)
     dialing --dial_fail--> completed                      (busy, no answer, cancelled...)
     routing --reject--> completed          (blacklisted, closed, no route)
     queued --abandon / max_wait--> completed
@@ -68,6 +70,7 @@ class InteractionTrigger(StrEnum):
     DIAL = "dial"
     CONNECT = "connect"
     DIAL_FAIL = "dial_fail"
+    CONSULT = "consult"
     START_IVR = "start_ivr"
     IVR_ROUTE = "ivr_route"
     IVR_END = "ivr_end"
@@ -77,7 +80,12 @@ S = InteractionState
 T = InteractionTrigger
 
 TRANSITIONS: dict[InteractionState, dict[InteractionTrigger, InteractionState]] = {
-    S.DELIVERED: {T.ROUTE: S.ROUTING, T.DIAL: S.DIALING, T.START_IVR: S.IN_IVR},
+    S.DELIVERED: {
+        T.ROUTE: S.ROUTING,
+        T.DIAL: S.DIALING,
+        T.START_IVR: S.IN_IVR,
+        T.CONSULT: S.OFFERED,
+    },
     S.IN_IVR: {T.IVR_ROUTE: S.ROUTING, T.IVR_END: S.COMPLETED, T.ABANDON: S.COMPLETED},
     S.ROUTING: {T.ENQUEUE: S.QUEUED, T.REJECT: S.COMPLETED},
     S.QUEUED: {
@@ -137,6 +145,11 @@ class Why(StrEnum):
     ABANDONED_IN_IVR = "abandoned_in_ivr"
     IVR_ERROR = "ivr_error"
     FORCE_RELEASED = "force_released"
+    CONSULT = "consult"
+    CONSULT_CANCELLED = "consult_cancelled"
+    CONSULT_TRANSFERRED = "consult_transferred"
+    CONFERENCED = "conferenced"
+    LEFT_CONFERENCE = "left_conference"
 
 
 class IllegalInteractionTransition(CoreError):

@@ -83,8 +83,11 @@ class LiveInteraction:
         "ani",
         "attributes",
         "channel",
+        "consult",
+        "consulting",
         "direction",
         "dnis",
+        "guests",
         "id",
         "leg",
         "line_token",
@@ -138,6 +141,12 @@ class LiveInteraction:
         # Skills this interaction needs beyond its queue's (from the IVR: a language, say).
         self.skills: Mapping[str, int] = _NO_SKILLS
         self.monitors: dict[str, str] | None = None  # supervisor -> mode, while monitored
+        # Consultation: on a customer's interaction, the consultation call in progress; on a
+        # consultation call, the customer's interaction it is about. In a conference, the
+        # agents on the customer's call besides `agent`.
+        self.consult: LiveInteraction | None = None
+        self.consulting: LiveInteraction | None = None
+        self.guests: list[LiveAgent] = []
 
 
 class LiveQueue:

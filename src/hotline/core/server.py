@@ -31,7 +31,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from hotline.core import call_control, ivr_phase
+from hotline.core import call_control, consultation, ivr_phase
 from hotline.core.agent_fsm import TRANSITIONS as _AGENT_TABLE
 from hotline.core.agent_fsm import AgentState, AgentTrigger, next_agent_state
 from hotline.core.commands import (
@@ -49,6 +49,7 @@ from hotline.core.commands import (
 from hotline.core.errors import CoreError, NotOffered
 from hotline.core.events import (
     AgentAnswered,
+    AgentConsulted,
     AgentDeclined,
     AgentDialed,
     AgentHeld,
@@ -62,6 +63,9 @@ from hotline.core.events import (
     AgentTransferred,
     AgentTransferredOut,
     CallConnected,
+    ConsultCancelled,
+    ConsultConferenced,
+    ConsultTransferred,
     CustomerHungUp,
     DialFailed,
     Event,
@@ -143,6 +147,10 @@ class InteractionServer(Reconfiguration):
             CallConnected: functools.partial(call_control.call_connected, self),
             DialFailed: functools.partial(call_control.dial_failed, self),
             AgentSentDigits: functools.partial(call_control.sent_digits, self),
+            AgentConsulted: functools.partial(consultation.consulted, self),
+            ConsultCancelled: functools.partial(consultation.consult_cancelled, self),
+            ConsultTransferred: functools.partial(consultation.consult_transferred, self),
+            ConsultConferenced: functools.partial(consultation.consult_conferenced, self),
             ForceReleased: functools.partial(call_control.force_released, self),
             MonitorStarted: functools.partial(call_control.monitor_started, self),
             MonitorEnded: functools.partial(call_control.monitor_ended, self),
@@ -338,6 +346,13 @@ class InteractionServer(Reconfiguration):
         self._requeue(ix, Why.DECLINED)
 
     def _agent_hung_up(self, e: AgentHungUp) -> None:
+        conference = self._interactions.get(e.interaction_id)
+        if conference is not None and conference.guests and conference.state in (
+                I.IN_SERVICE, I.ON_HOLD):
+            agent = self._agent(e.agent_id)
+            if agent is conference.agent or agent in conference.guests:
+                consultation.leave(self, conference, agent)
+                return
         dialing = self._interactions.get(e.interaction_id)
         if (dialing is not None and dialing.state is I.DIALING
                 and dialing.agent is self._agent(e.agent_id)):
@@ -355,6 +370,9 @@ class InteractionServer(Reconfiguration):
 
     def _retrieved(self, e: AgentRetrieved) -> None:
         ix = self._served_pair(e.interaction_id, e.agent_id)
+        if ix.consult is not None:
+            raise CoreError(f"agent {e.agent_id!r} is consulting about {ix.id!r}: cancel the "
+                            "consultation (or transfer, or conference) to take the customer back")
         self._move(ix, IT.RETRIEVE, Why.RETRIEVED)
         self._out.append(Retrieve(ix.id))
 
@@ -485,7 +503,12 @@ class InteractionServer(Reconfiguration):
         self._out.append(Offer(ix.id, agent.id, q.name, timeout))
 
     def _requeue(self, ix: LiveInteraction, why: Why) -> None:
-        """Put an offered interaction back in its place in line (RONA, declined)."""
+        """Put an offered interaction back in its place in line (RONA, declined); a
+        consultation nobody took just ends."""
+        if ix.consulting is not None:
+            self._move(ix, IT.ABANDON, why)
+            self._forget(ix)
+            return
         self._move(ix, IT.REQUEUE, why)
         ix.agent = None
         self._arm_wait_timers(ix)
@@ -529,25 +552,40 @@ class InteractionServer(Reconfiguration):
                 self._match_or_wait(ix)
 
     def _end_of_service(self, ix: LiveInteraction) -> None:
+        """The interaction is over for the agents on it (the owner, conference guests); a
+        consultation about it ends too."""
         agent = ix.agent
         assert agent is not None
+        if ix.consult is not None:
+            consultation.end(self, ix.consult, Why.CONSULT_CANCELLED)
+        guests, ix.guests = ix.guests, []
+        self._forget(ix)
+        self._agent_done(agent, ix.id)
+        for guest in guests:
+            self._agent_done(guest, ix.id)
+
+    def _agent_done(self, agent: LiveAgent, interaction_id: str) -> None:
+        """The agent's part in an interaction is over: wrap-up, or straight to what is next."""
         agent.interaction = None
         agent.last_hangup = self._now
-        self._forget(ix)
         wrap_up = agent.config.wrap_up
+        ix_id = interaction_id
         if wrap_up is None or wrap_up > 0:
-            self._agent_move(agent, AT.HANGUP, "", ix.id)
+            self._agent_move(agent, AT.HANGUP, "", ix_id)
             if wrap_up is not None:
                 agent.wrap_timer = self._timers.schedule(
                     self._now + wrap_up, TimerKind.WRAP_UP, agent)
         elif agent.pending_not_ready is not None:
             self._agent_to_not_ready(agent, AT.HANGUP_TO_NOT_READY)
         else:
-            self._agent_move(agent, AT.HANGUP_NO_WRAP_UP, "", ix.id)
+            self._agent_move(agent, AT.HANGUP_NO_WRAP_UP, "", ix_id)
             self._agent_became_ready(agent)
 
     def _forget(self, ix: LiveInteraction) -> None:
         del self._interactions[ix.id]
+        if ix.consulting is not None:  # a consultation: the customer's call is free again
+            ix.consulting.consult = None
+            ix.consulting = None
         if ix.monitors:
             for supervisor in ix.monitors:  # the call ended: so does listening to it
                 self._facts.append(MonitoringChanged(self._now, ix.id, supervisor, None))

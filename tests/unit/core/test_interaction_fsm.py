@@ -52,6 +52,7 @@ EXPECTED: dict[tuple[InteractionState, InteractionTrigger], InteractionState] = 
     (S.IN_IVR, T.IVR_ROUTE): S.ROUTING,
     (S.IN_IVR, T.IVR_END): S.COMPLETED,
     (S.IN_IVR, T.ABANDON): S.COMPLETED,
+    (S.DELIVERED, T.CONSULT): S.OFFERED,
 }
 
 LEGAL = sorted(EXPECTED.items())
