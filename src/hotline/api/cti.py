@@ -29,6 +29,7 @@ from hotline.core.agent_fsm import AgentState
 from hotline.core.errors import CoreError
 from hotline.core.events import (
     AgentAnswered,
+    AgentConsulted,
     AgentDeclined,
     AgentDialed,
     AgentHeld,
@@ -41,6 +42,9 @@ from hotline.core.events import (
     AgentSentDigits,
     AgentTransferred,
     AgentTransferredOut,
+    ConsultCancelled,
+    ConsultConferenced,
+    ConsultTransferred,
     Event,
     WrapUpEnded,
 )
@@ -54,8 +58,6 @@ router = APIRouter()
 OUTBOX_LIMIT = 2000
 LIVE_PERIOD = 1.0
 LIVE_MIN_GAP = 0.2
-NOT_YET = {"consult": "consultative transfer", "conference": "conference"}
-"""Commands of the documented protocol that this version of the core cannot carry out yet."""
 
 
 class CommandError(ValueError):
@@ -156,9 +158,6 @@ class CtiConnection:
         if not isinstance(command, str):
             raise CommandError("every message needs a string field 'command' "
                                f"(one of: {', '.join(sorted(COMMANDS))})")
-        if command in NOT_YET:
-            raise CommandError(f"{command!r} is not available yet: the interaction server "
-                               f"does not support {NOT_YET[command]} in this version")
         handler = COMMANDS.get(command)
         if handler is None:
             raise CommandError(f"unknown command {command!r} "
@@ -266,6 +265,27 @@ class CtiConnection:
         await self._submit(AgentDialed(interaction, agent_id, number))
         return {**self._status(agent_id), "interaction": interaction}
 
+    async def consult(self, message: dict[str, Any]) -> dict[str, Any]:
+        agent_id = self._my_agent()
+        await self._submit(AgentConsulted(_field(message, "interaction"), agent_id,
+                                          _field(message, "agent")))
+        return self._status(agent_id)
+
+    async def cancel_consult(self, message: dict[str, Any]) -> dict[str, Any]:
+        agent_id = self._my_agent()
+        await self._submit(ConsultCancelled(_field(message, "interaction"), agent_id))
+        return self._status(agent_id)
+
+    async def complete_transfer(self, message: dict[str, Any]) -> dict[str, Any]:
+        agent_id = self._my_agent()
+        await self._submit(ConsultTransferred(_field(message, "interaction"), agent_id))
+        return self._status(agent_id)
+
+    async def conference(self, message: dict[str, Any]) -> dict[str, Any]:
+        agent_id = self._my_agent()
+        await self._submit(ConsultConferenced(_field(message, "interaction"), agent_id))
+        return self._status(agent_id)
+
     async def dtmf(self, message: dict[str, Any]) -> dict[str, Any]:
         agent_id = self._my_agent()
         await self._submit(AgentSentDigits(_field(message, "interaction"), agent_id,
@@ -324,6 +344,7 @@ class CtiConnection:
                             "attributes": details.attributes, "priority": details.priority,
                             "waiting_since": details.waiting_since, "at": fact.at,
                             "transferred_from": details.parent,
+                            "consult": details.direction == "internal",
                         })
             elif type(fact) is InteractionStateChanged and fact.agent == agent_id:
                 self._put({"event": "interaction", "interaction": fact.interaction_id,
@@ -402,6 +423,10 @@ COMMANDS: dict[str, Callable[[CtiConnection, dict[str, Any]], Awaitable[dict[str
     "status": CtiConnection.status,
     "dial": CtiConnection.dial,
     "dtmf": CtiConnection.dtmf,
+    "consult": CtiConnection.consult,
+    "cancel_consult": CtiConnection.cancel_consult,
+    "complete_transfer": CtiConnection.complete_transfer,
+    "conference": CtiConnection.conference,
     "subscribe": CtiConnection.subscribe,
     "unsubscribe": CtiConnection.unsubscribe,
     **SUPERVISOR_COMMANDS,

@@ -29,7 +29,8 @@ class InteractionOut(BaseModel):
 
     interaction_id: str
     channel: str
-    direction: str = Field(description="inbound, or outbound (an agent dialled `dnis`)")
+    direction: str = Field(description="inbound, outbound (an agent dialled `dnis`) or "
+                                       "internal (an agent consulted agent `dnis`)")
     parent_id: str | None = Field(description="the leg this one continues after a transfer")
     ani: str
     dnis: str
@@ -72,7 +73,7 @@ def interactions(
     queue: str | None = None,
     agent: str | None = None,
     result: str | None = None,
-    direction: Literal["inbound", "outbound"] | None = None,
+    direction: Literal["inbound", "outbound", "internal"] | None = None,
     number: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,

@@ -134,7 +134,8 @@ def test_bad_messages_get_errors_and_the_socket_stays_open(
         assert "JSON object" in ws.receive_json()["error"]
         assert "unknown command 'fly'" in _command(ws, "fly")["error"]
         assert "needs a non-empty string field 'reason'" in _command(ws, "not_ready")["error"]
-        assert "not available yet" in _command(ws, "conference")["error"]
+        assert "needs a non-empty string field 'interaction'" in _command(
+            ws, "conference")["error"]
         assert "exactly one target" in _command(
             ws, "transfer", interaction="x", queue="support", number="95598")["error"]
         assert "up to 32 digits" in _command(ws, "dial", number="call me")["error"]
@@ -350,3 +351,50 @@ def test_offers_an_agent_declined_or_let_ring_out_are_their_missed_calls(
     boss = test_client.get("/api/missed_calls", params={"agent": "1002"},
                            headers={"Authorization": f"Bearer {_token(test_client, 'boss')}"})
     assert boss.status_code == 200 and boss.json()["total"] == 0
+
+
+def test_agents_consult_then_conference_and_consult_then_transfer_over_the_cti(
+    client: tuple[TestClient, TenantRuntime], engine: Engine
+) -> None:
+    test_client, runtime = client
+    _events.clear()
+    with test_client.websocket_connect(
+        f"/api/cti?token={_token(test_client, 'agent1')}"
+    ) as one, test_client.websocket_connect(
+        f"/api/cti?token={_token(test_client, 'agent2')}"
+    ) as two:
+        for ws in (one, two):
+            _command(ws, "login")
+        _command(one, "ready")
+        runtime.handle(InteractionArrived("call-c", ani="13955556666", queue="support"))
+        _command(one, "answer", interaction=_event(one, "offer")["interaction"])
+        refused = _command(one, "consult", interaction="call-c", agent="1002")
+        assert "not ready" in refused["error"]
+        _command(two, "ready")
+        assert _command(one, "consult", interaction="call-c", agent="1002")["ok"] is True
+        offer = _event(two, "offer")
+        assert offer["consult"] is True and offer["transferred_from"] == "call-c"
+        _command(two, "answer", interaction=offer["interaction"])
+        assert _command(one, "conference", interaction="call-c")["ok"] is True
+        assert runtime.server.agent_interaction("1002") == "call-c"
+        assert _command(one, "hangup", interaction="call-c")["result"]["state"] == "wrap_up"
+        assert runtime.server.interaction_state("call-c") is not None  # 1002 still on it
+        assert _command(two, "hangup", interaction="call-c")["result"]["state"] == "wrap_up"
+        # Now a consultative transfer, the other way round.
+        _command(one, "end_wrap_up")
+        _command(two, "end_wrap_up")
+        _command(one, "not_ready", reason="break")
+        runtime.handle(InteractionArrived("call-d", ani="13977778888", queue="billing"))
+        _command(two, "answer", interaction=_event(two, "offer")["interaction"])
+        _command(one, "ready")
+        _command(two, "consult", interaction="call-d", agent="1001")
+        _command(one, "answer", interaction=_event(one, "offer")["interaction"])
+        assert _command(two, "complete_transfer", interaction="call-d")["result"]["state"] == \
+            "wrap_up"
+        assert runtime.server.agent_interaction("1001") == "call-d.2"
+        _command(one, "hangup", interaction="call-d.2")
+    rows, _ = list_interactions(engine, "acme", number="13977778888")
+    assert {row.interaction_id: row.result for row in rows} == {
+        "call-d": "transferred", "call-d.2": "answered"}
+    consults, _ = list_interactions(engine, "acme", direction="internal")
+    assert {row.parent_id for row in consults} == {"call-c", "call-d"}
