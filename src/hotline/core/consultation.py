@@ -77,11 +77,12 @@ def consulted(server: InteractionServer, e: AgentConsulted) -> None:
         server._move(ix, IT.HOLD, Why.HELD)
         server._out.append(Hold(ix.id))
     server._order += 1
-    k = LiveInteraction(consult_id, server._order, ix.channel, "", target.id, ix.attributes)
+    # The consultation carries the customer's number and data: the colleague's screen pop.
+    k = LiveInteraction(consult_id, server._order, ix.channel, ix.ani, target.id, ix.attributes)
     k.direction, k.parent, k.consulting, k.queue = "internal", ix.id, ix, q
     ix.consult = k
     server._interactions[consult_id] = k
-    server._facts.append(InteractionDelivered(now, consult_id, k.channel, "", target.id,
+    server._facts.append(InteractionDelivered(now, consult_id, k.channel, ix.ani, target.id,
                                               k.attributes, "internal", ix.id))
     server._out.append(Consult(consult_id, ix.id, agent.id, target.id))
     server._leave_pools(target)

@@ -28,8 +28,11 @@ const words = new Words({
     call_on_hold: "On hold", call_dialing: "Dialling…", call_completed: "Ended",
     answer: "Answer", decline: "Decline", hangup: "Hang up", hold: "Hold", resume: "Resume",
     hold_resume: "Hold / resume", consult: "Consult", conference: "Conference", keypad: "Keypad",
+    consult_hint: "Ring the agent named below while the caller waits on hold",
+    consult_needs_agent: "Choose Agent and type the agent to consult.",
+    consulting: "Consulting {agent}", complete_transfer: "Hand over the caller",
+    cancel_consult: "Back to the caller",
     keys_sent: "Keys sent",
-    not_available: "Not available in this version",
     transfer: "Transfer", transfer_to: "Transfer to", transfer_target: "Queue, agent or number",
     to_queue: "Queue", to_agent: "Agent", to_number: "Number",
     transfer_needs_target: "Type where to transfer the call to.",
@@ -76,8 +79,11 @@ const words = new Words({
     call_on_hold: "保持中", call_dialing: "呼叫中…", call_completed: "已结束",
     answer: "接听", decline: "拒接", hangup: "挂机", hold: "保持", resume: "恢复",
     hold_resume: "保持 / 恢复", consult: "咨询", conference: "会议", keypad: "拨号键盘",
+    consult_hint: "来电方保持时呼叫下方填写的座席",
+    consult_needs_agent: "请选择“座席”并填写要咨询的座席。",
+    consulting: "正在咨询 {agent}", complete_transfer: "转给该座席",
+    cancel_consult: "返回来电方",
     keys_sent: "已发送按键",
-    not_available: "此版本暂不支持",
     transfer: "转接", transfer_to: "转接到", transfer_target: "队列、工号或号码",
     to_queue: "队列", to_agent: "座席", to_number: "外线号码",
     transfer_needs_target: "请填写转接目标。",
@@ -116,6 +122,7 @@ const desk = {
   since: Date.now() / 1000,
   skew: 0,        // local clock minus the server's, in seconds
   call: null,     // {id, ani, dnis, queue, state, since, direction}
+  consulting: null,  // the agent being consulted about the call, while that goes on
   reasons: [],
   // `hotline serve --demo` plays a logged-in agent until the person logs in (taking over).
   demoPlays: document.getElementById("simulated") !== null,
@@ -234,7 +241,12 @@ function drawCall() {
   $("btn-decline").disabled = !ringing;
   const talking = live && state === "busy" && ["in_service", "on_hold"].includes(call.state);
   $("btn-hangup").disabled = !(live && state === "busy");
-  $("btn-hold").disabled = !talking;
+  $("btn-hold").disabled = !talking || Boolean(desk.consulting);
+  $("btn-consult").disabled = !talking || Boolean(desk.consulting);
+  $("consult-actions").hidden = !desk.consulting;
+  if (desk.consulting) {
+    $("consult-with").textContent = words.t("consulting", { agent: desk.consulting });
+  }
   for (const key of $("dtmf-pad").querySelectorAll("button")) key.disabled = !talking;
   $("dtmf-sent").textContent = (desk.call && desk.call.digits) || "";
   const held = live && call.state === "on_hold";
@@ -283,6 +295,20 @@ async function onOpen() {
 function onEvent(message) {
   if (typeof message.at === "number") desk.skew = Date.now() / 1000 - message.at;
   if (message.event === "agent_state") {
+    // Taken over from a consultation: the caller's call (a conference, or a new leg of a
+    // transfer) is this agent's call now.
+    if (message.previous === "busy" && message.state === "busy" && desk.call
+        && message.interaction && message.interaction !== desk.call.id) {
+      desk.call = { ...desk.call, id: message.interaction, state: "in_service" };
+      drawCall();
+    }
+    // Off the call while it goes on without this agent (they left a conference).
+    if (message.previous === "busy" && message.state !== "busy" && desk.call
+        && desk.call.id === message.interaction && desk.call.state !== "completed") {
+      desk.call.state = "completed";
+      desk.consulting = null;
+      drawCall();
+    }
     const leftWrapUp = desk.state === "wrap_up" && message.state !== "wrap_up";
     desk.state = message.state;
     desk.reason = message.reason || "";
@@ -305,7 +331,10 @@ function onEvent(message) {
     call.state = message.state;
     if (message.queue) call.queue = message.queue;
     // The event comes before its record is written: look a moment later.
-    if (message.state === "completed") setTimeout(loadRecords, 1000);
+    if (message.state === "completed") {
+      desk.consulting = null;
+      setTimeout(loadRecords, 1000);
+    }
     drawCall();
   }
 }
@@ -431,7 +460,29 @@ const actions = {
         state: "dialing", since: serverNow(), direction: "outbound" };
     });
   },
-  notAvailable: () => showError(words.t("not_available")),
+  consult: async () => {
+    if ($("btn-consult").disabled) return;
+    const agent = $("transfer-target").value.trim();
+    if ($("transfer-kind").value !== "agent" || !agent) {
+      showError(words.t("consult_needs_agent"));
+      $("transfer-kind").focus();
+      return;
+    }
+    const call = desk.call;
+    if (await send("consult", { interaction: call.id, agent })) {
+      desk.consulting = agent;
+      call.state = "on_hold";
+      drawCall();
+    }
+  },
+  endConsult: async (command) => {
+    const call = desk.call;
+    if (await send(command, { interaction: call.id })) {
+      desk.consulting = null;
+      if (command !== "complete_transfer" && desk.call === call) call.state = "in_service";
+      drawCall();
+    }
+  },
   // The keypad: each key goes into the call at once (an IVR on the far side, an extension).
   digit: async (key) => {
     if (key.disabled) return;
@@ -456,11 +507,13 @@ bind("btn-answer", actions.answer);
 bind("btn-decline", actions.decline);
 bind("btn-hangup", actions.hangup);
 bind("btn-hold", actions.hold);
-bind("btn-consult", actions.notAvailable);
+bind("btn-consult", actions.consult);
+bind("btn-complete", () => actions.endConsult("complete_transfer"));
+bind("btn-conference", () => actions.endConsult("conference"));
+bind("btn-cancel-consult", () => actions.endConsult("cancel_consult"));
 for (const key of $("dtmf-pad").querySelectorAll("button")) {
   key.addEventListener("click", () => actions.digit(key));
 }
-bind("btn-conference", actions.notAvailable);
 bind("btn-lock", () => screenLock.lock());
 bind("message-close", clearError);
 $("transfer-kind").addEventListener("change", () => {
