@@ -20,6 +20,7 @@ from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from hotline import web
 from hotline.api import (
     agents,
+    announcements,
     audit,
     auth,
     caller_lists,
@@ -94,7 +95,7 @@ def create_app(
 
     for module in (auth, tenants, users, skills, teams, queues, agents, dnis_routes,
                    not_ready_reasons, caller_lists, audit, interactions, missed_calls, live, cti,
-                   ivr_flows, prompts):
+                   ivr_flows, prompts, announcements):
         app.include_router(module.router)
     app.include_router(web.router)
     return app

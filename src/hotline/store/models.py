@@ -2,13 +2,15 @@
 
 Each area keeps its tables in its own module: `config_tables` (tenants, queues, agents...),
 `journal_tables` (facts, interaction records, agent state log), `account_tables` (users,
-tokens, audit log), `ivr_tables` (IVR flow versions), `prompt_tables` (the prompt catalogue).
+tokens, audit log), `ivr_tables` (IVR flow versions), `prompt_tables` (the prompt catalogue),
+`announcement_tables` (notices for agents).
 """
 
 from __future__ import annotations
 
 from hotline.store import (
     account_tables,
+    announcement_tables,
     config_tables,
     ivr_tables,
     journal_tables,
@@ -19,6 +21,7 @@ from hotline.store.database import Base
 __all__ = [
     "Base",
     "account_tables",
+    "announcement_tables",
     "config_tables",
     "ivr_tables",
     "journal_tables",

@@ -177,6 +177,7 @@ ADMIN_SECTIONS = {
     "settings": "Tenant settings",
     "not-ready-reasons": "Not-ready reasons",
     "caller-lists": "Blacklist and VIPs",
+    "announcements": "Announcements",
 }
 """The administration pages, in the side menu's order: `/admin/<key>` and its English title
 (admin.js has the words in each language, and what each page lists and edits)."""

@@ -71,6 +71,14 @@ export function sections(words) {
         { name: "supervisor", type: "select", label: "f_supervisor", source: "agents", none: "no_supervisor" },
       ],
     },
+    announcements: {
+      api: "/api/announcements", key: "id", entity: "announcement",
+      columns: [["title", "f_title"], ["body", "f_body", none], ["created_by", "f_created_by"]],
+      fields: [
+        { name: "title", type: "text", label: "f_title", required: true, maxLength: 200 },
+        { name: "body", type: "text", label: "f_body", maxLength: 4000 },
+      ],
+    },
     skills: {
       api: "/api/skills", key: "name", entity: "skill",
       columns: [["name", "f_name"], ["description", "f_description", none]],

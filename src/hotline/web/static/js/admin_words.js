@@ -4,6 +4,8 @@ export const ADMIN_WORDS = {
   en: {
     admin_title: "Administration", wall_board: "Wall board", admin_menu: "Administration pages",
     section_users: "Users and roles", section_agents: "Agents", section_teams: "Teams",
+    section_announcements: "Announcements", f_title: "Title", f_body: "Text",
+    f_created_by: "Posted by",
     section_skills: "Skills", section_queues: "Queues", "section_dnis-routes": "DNIS routes",
     section_settings: "Tenant settings", "section_not-ready-reasons": "Not-ready reasons",
     "section_caller-lists": "Blacklist and VIPs",
@@ -85,6 +87,7 @@ export const ADMIN_WORDS = {
   zh: {
     admin_title: "系统管理", wall_board: "监控大屏", admin_menu: "管理页面",
     section_users: "用户与角色", section_agents: "座席", section_teams: "班组",
+    section_announcements: "公告", f_title: "标题", f_body: "内容", f_created_by: "发布人",
     section_skills: "技能", section_queues: "队列", "section_dnis-routes": "被叫号码路由",
     section_settings: "租户设置", "section_not-ready-reasons": "未就绪原因",
     "section_caller-lists": "黑名单与 VIP",

@@ -29,6 +29,7 @@ const words = new Words({
     answer: "Answer", decline: "Decline", hangup: "Hang up", hold: "Hold", resume: "Resume",
     hold_resume: "Hold / resume", consult: "Consult", conference: "Conference", keypad: "Keypad",
     consult_hint: "Ring the agent named below while the caller waits on hold",
+    announcements_heading: "Announcements", announcements_none: "No announcements.",
     consult_needs_agent: "Choose Agent and type the agent to consult.",
     consulting: "Consulting {agent}", complete_transfer: "Hand over the caller",
     cancel_consult: "Back to the caller",
@@ -80,6 +81,7 @@ const words = new Words({
     answer: "接听", decline: "拒接", hangup: "挂机", hold: "保持", resume: "恢复",
     hold_resume: "保持 / 恢复", consult: "咨询", conference: "会议", keypad: "拨号键盘",
     consult_hint: "来电方保持时呼叫下方填写的座席",
+    announcements_heading: "公告", announcements_none: "暂无公告。",
     consult_needs_agent: "请选择“座席”并填写要咨询的座席。",
     consulting: "正在咨询 {agent}", complete_transfer: "转给该座席",
     cancel_consult: "返回来电方",
@@ -355,6 +357,21 @@ async function adoptCall(id) {
   drawCall();
 }
 
+// -- announcements (D5) -----------------------------------------------------------------------
+
+const ANNOUNCEMENTS_EVERY_MS = 60000;
+
+async function loadAnnouncements() {
+  const response = await fetch("/api/announcements");
+  if (!response.ok) return;  // not worth an error over the agent's work
+  const items = await response.json();
+  const list = $("announcements");
+  list.replaceChildren(...(items.length === 0
+    ? [el("li", { className: "muted" }, words.t("announcements_none"))]
+    : items.map((item) => el("li", {},
+      el("strong", {}, item.title), item.body ? ` — ${item.body}` : ""))));
+}
+
 // -- screen pop -------------------------------------------------------------------------------
 
 function screenPop(offer) {
@@ -566,10 +583,13 @@ words.start();
 words.onChange(() => {
   drawState();
   loadRecords();
+  loadAnnouncements();
 });
 drawState();
 cti.connect();
 loadReasons();
 loadQueues();
 loadRecords();
+loadAnnouncements();
+setInterval(loadAnnouncements, ANNOUNCEMENTS_EVERY_MS);
 setInterval(tick, 1000);
