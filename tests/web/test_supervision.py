@@ -51,6 +51,19 @@ def test_a_supervisor_makes_an_agent_not_ready_and_logs_them_out_from_the_board(
         row.click()
         dialog = page.locator("#agent-actions")
         expect(dialog.locator("#actions-title")).to_contain_text("1022 Qian Yu")
+        # The supervisor calls the agent; the agent answers; the supervisor ends the call.
+        dialog.get_by_role("button", name="Call the agent").click()
+        expect(dialog.locator("#actions-result")).to_have_text(
+            "Done: 1022 is now Ringing.", timeout=SLOW)
+        while (offer := json.loads(ws.recv(timeout=30))).get("event") != "offer":
+            pass
+        ws.send(json.dumps({"id": "answer", "command": "answer",
+                            "interaction": offer["interaction"]}))
+        while json.loads(ws.recv(timeout=30)).get("id") != "answer":
+            pass
+        dialog.get_by_role("button", name="Release the call").click()
+        expect(dialog.locator("#actions-result")).to_have_text(
+            "Done: 1022 is now Ready.", timeout=SLOW)  # no wrap-up configured
         dialog.locator("#actions-reason").select_option("lunch")
         dialog.get_by_role("button", name="Make not ready").click()
         expect(dialog.locator("#actions-result")).to_have_text(
@@ -73,5 +86,6 @@ def test_a_supervisor_makes_an_agent_not_ready_and_logs_them_out_from_the_board(
     with _admin(served) as admin:
         audit = admin.get("/api/audit", params={"entity": "agent"}).json()
     assert {(e["username"], e["action"], e["entity_key"]) for e in audit} >= {
-        ("supervisor", "force not ready", "1022"), ("supervisor", "force logout", "1022")}
+        ("supervisor", "force not ready", "1022"), ("supervisor", "force logout", "1022"),
+        ("supervisor", "call", "1022"), ("supervisor", "force release", "1022")}
     assert console_errors.unexpected() == []

@@ -2,7 +2,8 @@
 
 `force_not_ready` (with a reason; while on a call it applies when the call ends),
 `force_logout` (not while the agent is on a call: release it first), `force_release` (end the
-agent's call, 强拆), `monitor` (`listen`, `whisper` or `barge` into the agent's call; the
+agent's call, 强拆), `call_agent` (ring a ready agent from the supervisor's phone; end it with
+`force_release`), `monitor` (`listen`, `whisper` or `barge` into the agent's call; the
 media follows on a real switch, the simulator records it) and `stop_monitor`. Each names the
 `agent`; each is for supervisors and administrators only, answered once durable, and written
 to the audit log with who did it.
@@ -11,6 +12,7 @@ to the audit log with who did it.
 from __future__ import annotations
 
 import asyncio
+import secrets
 from typing import Any, Protocol
 
 from fastapi import WebSocket
@@ -22,6 +24,7 @@ from hotline.core.events import (
     ForceReleased,
     MonitorEnded,
     MonitorStarted,
+    SupervisorCalled,
 )
 from hotline.runtime import TenantRuntime
 from hotline.store.accounts import Principal, record_audit
@@ -64,6 +67,14 @@ async def force_release(conn: SupervisorSession, message: dict[str, Any]) -> dic
     return conn._status(agent)
 
 
+async def call_agent(conn: SupervisorSession, message: dict[str, Any]) -> dict[str, Any]:
+    agent = _agent(conn, message)
+    call = f"call-{secrets.token_hex(8)}"
+    await conn._submit(SupervisorCalled(call, agent, conn.principal.username))
+    await _audit(conn, "call", agent, {"interaction": call})
+    return {**conn._status(agent), "interaction": call}
+
+
 async def monitor(conn: SupervisorSession, message: dict[str, Any]) -> dict[str, Any]:
     agent = _agent(conn, message)
     mode = _text(message, "mode")
@@ -85,6 +96,7 @@ SUPERVISOR_COMMANDS = {
     "force_not_ready": force_not_ready,
     "force_logout": force_logout,
     "force_release": force_release,
+    "call_agent": call_agent,
     "monitor": monitor,
     "stop_monitor": stop_monitor,
 }

@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING
 
 from hotline.core.agent_fsm import AgentState, AgentTrigger, next_agent_state
 from hotline.core.commands import (
+    CallAgent,
     Connect,
     Dial,
     Hangup,
     Monitor,
+    Offer,
     PlayQueueMusic,
     RunFlow,
     SendDigits,
@@ -34,11 +36,13 @@ from hotline.core.events import (
     ForceReleased,
     MonitorEnded,
     MonitorStarted,
+    SupervisorCalled,
 )
 from hotline.core.facts import InteractionDelivered, MonitoringChanged
 from hotline.core.interaction_fsm import InteractionState, InteractionTrigger, Why
 from hotline.core.live import LiveAgent, LiveInteraction, LiveQueue
 from hotline.core.model import Channel
+from hotline.core.timers import TimerKind
 
 if TYPE_CHECKING:
     from hotline.core.server import InteractionServer
@@ -202,6 +206,37 @@ def sent_digits(server: InteractionServer, e: AgentSentDigits) -> None:
     if not DIGITS.fullmatch(e.digits):
         raise CoreError(f"digits must be 1 to 32 of 0-9, *, #, A-D, not {e.digits!r}")
     server._out.append(SendDigits(ix.id, e.digits))
+
+
+def supervisor_called(server: InteractionServer, e: SupervisorCalled) -> None:
+    agent = server._agent(e.agent_id)
+    if agent.state is not A.READY:
+        raise CoreError(f"agent {agent.id!r} is {agent.state.value}, not ready: a supervisor's "
+                        "call rings only a ready agent")
+    if not e.supervisor.strip():
+        raise CoreError("a supervisor's call needs the supervisor's name")
+    if e.interaction_id in server._interactions:
+        raise CoreError(f"interaction {e.interaction_id!r} is already in progress")
+    q = agent.serving[0] if agent.serving else None
+    if q is None:
+        raise CoreError(f"agent {agent.id!r} serves no queue to ring them in")
+    now = server._now
+    server._order += 1
+    ix = LiveInteraction(e.interaction_id, server._order, Channel.VOICE, e.supervisor, agent.id,
+                         {})
+    ix.direction, ix.queue = "internal", q
+    server._interactions[ix.id] = ix
+    server._facts.append(InteractionDelivered(now, ix.id, ix.channel, e.supervisor, agent.id,
+                                              {}, "internal"))
+    server._out.append(CallAgent(ix.id, e.supervisor, agent.id))
+    server._leave_pools(agent)
+    ix.agent = agent
+    agent.interaction = ix
+    server._agent_move(agent, AT.OFFER, "", ix.id)
+    server._move(ix, IT.CONSULT, Why.SUPERVISOR_CALL)
+    timeout = q.config.ring_timeout
+    ix.ring_timer = server._timers.schedule(now + timeout, TimerKind.RING_NO_ANSWER, ix)
+    server._out.append(Offer(ix.id, agent.id, q.name, timeout))
 
 
 def force_released(server: InteractionServer, e: ForceReleased) -> None:

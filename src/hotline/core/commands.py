@@ -137,6 +137,16 @@ class Dial:
 
 
 @dataclass(slots=True)
+class CallAgent:
+    """Connect `supervisor`'s phone to agent `agent_id`'s for internal call `interaction_id`
+    (an `Offer` rings the agent)."""
+
+    interaction_id: str
+    supervisor: str
+    agent_id: str
+
+
+@dataclass(slots=True)
 class SendDigits:
     """Play `digits` into the call as telephone events (RFC 4733), from the agent's side."""
 
@@ -164,5 +174,6 @@ class Hangup:
 Command = (
     Reject | RunFlow | PlayQueueMusic | Offer | CancelOffer | Connect | Hold | Retrieve
     | TransferOut | Transfer | Consult | CompleteTransfer | Conference | Dial | SendDigits
+    | CallAgent
     | Monitor | Hangup
 )

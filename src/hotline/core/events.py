@@ -235,6 +235,16 @@ class AgentSentDigits:
 
 
 @dataclass(slots=True)
+class SupervisorCalled:
+    """A supervisor calls agent `agent_id` (who must be ready): their phone rings with an
+    internal call `interaction_id` (the shell chooses it, as for dialling)."""
+
+    interaction_id: str
+    agent_id: str
+    supervisor: str
+
+
+@dataclass(slots=True)
 class ForceReleased:
     """A supervisor ended the interaction an agent is serving (强拆): as if the agent hung up."""
 
@@ -295,6 +305,7 @@ Event = (
     | CallConnected
     | DialFailed
     | AgentSentDigits
+    | SupervisorCalled
     | ForceReleased
     | MonitorStarted
     | MonitorEnded

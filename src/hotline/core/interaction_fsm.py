@@ -19,7 +19,8 @@ machine; a trigger not in the table for the current state raises
     in_ivr --abandon--> completed                         (hung up in the flow)
     delivered --dial--> dialing --connect--> in_service   (an agent's outbound call)
     delivered --consult--> offered                        (an agent consults a colleague while
-                                                           the customer waits on hold)
+                                                           the customer waits on hold, or a
+                                                           supervisor calls an agent)
     dialing --dial_fail--> completed                      (busy, no answer, cancelled...)
     routing --reject--> completed          (blacklisted, closed, no route)
     queued --abandon / max_wait--> completed
@@ -146,6 +147,7 @@ class Why(StrEnum):
     IVR_ERROR = "ivr_error"
     FORCE_RELEASED = "force_released"
     CONSULT = "consult"
+    SUPERVISOR_CALL = "supervisor_call"
     CONSULT_CANCELLED = "consult_cancelled"
     CONSULT_TRANSFERRED = "consult_transferred"
     CONFERENCED = "conferenced"

@@ -74,6 +74,7 @@ from hotline.core.events import (
     IvrFinished,
     MonitorEnded,
     MonitorStarted,
+    SupervisorCalled,
     TimerFired,
     WrapUpEnded,
 )
@@ -151,6 +152,7 @@ class InteractionServer(Reconfiguration):
             ConsultCancelled: functools.partial(consultation.consult_cancelled, self),
             ConsultTransferred: functools.partial(consultation.consult_transferred, self),
             ConsultConferenced: functools.partial(consultation.consult_conferenced, self),
+            SupervisorCalled: functools.partial(call_control.supervisor_called, self),
             ForceReleased: functools.partial(call_control.force_released, self),
             MonitorStarted: functools.partial(call_control.monitor_started, self),
             MonitorEnded: functools.partial(call_control.monitor_ended, self),
@@ -504,8 +506,8 @@ class InteractionServer(Reconfiguration):
 
     def _requeue(self, ix: LiveInteraction, why: Why) -> None:
         """Put an offered interaction back in its place in line (RONA, declined); a
-        consultation nobody took just ends."""
-        if ix.consulting is not None:
+        consultation (or a supervisor's call) nobody took just ends."""
+        if ix.consulting is not None or ix.direction == "internal":
             self._move(ix, IT.ABANDON, why)
             self._forget(ix)
             return

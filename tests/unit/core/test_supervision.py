@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hotline.core.agent_fsm import AgentState
-from hotline.core.commands import Hangup, Monitor
+from hotline.core.commands import CallAgent, Hangup, Monitor
 from hotline.core.errors import CoreError, NotOffered
 from hotline.core.events import (
     AgentHeld,
@@ -13,6 +13,7 @@ from hotline.core.events import (
     ForceReleased,
     MonitorEnded,
     MonitorStarted,
+    SupervisorCalled,
 )
 from hotline.core.facts import MonitoringChanged
 from hotline.core.interaction_fsm import InteractionState
@@ -82,3 +83,29 @@ def test_only_calls_in_service_are_monitored_and_modes_are_checked() -> None:
     with pytest.raises(NotOffered, match="only a call an agent is on can be monitored"):
         switch.send(MonitorStarted("c2", "boss", "listen"), at=4)
     assert monitoring(switch) == []
+
+
+def test_a_supervisor_calls_a_ready_agent_and_the_call_ends_like_any_other() -> None:
+    switch = Switch(one_queue("a", "b", wrap_up=0.0))
+    switch.login("a", at=0)
+    out = switch.send(SupervisorCalled("sv1", "a", "boss"), at=1)
+    assert out[0] == CallAgent("sv1", "boss", "a")
+    assert switch.offered_to("a") == "sv1"
+    switch.arrive("c1", at=2)  # a caller waits meanwhile: the agent is on the phone
+    assert switch.server.waiting("q") == ["c1"]
+    switch.answer("a", at=3)
+    assert switch.send(ForceReleased("sv1", "boss"), at=9)[0] == Hangup("sv1")
+    assert switch.outcome("sv1") == (I.COMPLETED, "force_released")
+    assert switch.offered_to("a") == "c1"  # back to work
+    with pytest.raises(CoreError, match="'b' is logged_out, not ready"):
+        switch.send(SupervisorCalled("sv2", "b", "boss"), at=10)
+
+
+def test_a_supervisors_call_nobody_answers_just_ends() -> None:
+    switch = Switch(one_queue("a"))
+    switch.login("a", at=0)
+    switch.send(SupervisorCalled("sv1", "a", "boss"), at=1)
+    switch.advance(1 + 20)
+    assert switch.outcome("sv1") == (I.COMPLETED, "no_answer")
+    assert switch.server.waiting("q") == []
+    assert switch.state("a") is A.NOT_READY

@@ -29,6 +29,7 @@ const words = new Words({
     agent_actions: "The agent", listen: "Listen", whisper: "Whisper", barge: "Barge in",
     stop_monitor: "Stop monitoring", force_release: "Release the call",
     force_not_ready: "Make not ready", force_logout: "Log out", close: "Close",
+    call_agent: "Call the agent",
     done: "Done: {agent} is now {state}.", monitoring: "You are now in the call: {mode}.",
   },
   zh: {
@@ -52,7 +53,7 @@ const words = new Words({
     actions_title: "座席 {agent} {name}", call_actions: "座席的通话",
     agent_actions: "座席", listen: "监听", whisper: "密语", barge: "强插",
     stop_monitor: "停止监听", force_release: "强拆", force_not_ready: "强制未就绪",
-    force_logout: "强制签出", close: "关闭",
+    force_logout: "强制签出", close: "关闭", call_agent: "呼叫座席",
     done: "完成：{agent} 现在是{state}。", monitoring: "您已加入通话：{mode}。",
   },
 });
