@@ -268,8 +268,23 @@ def test_the_pages_switch_to_chinese_and_remember_it(
         expect(page.locator("#queues-heading")).to_have_text("今日队列")
         expect(page.locator('#agents tr[data-agent="1001"] td.state')).not_to_be_empty(
             timeout=SLOW)
-        page.click("#lang")
-        expect(page.locator("#queues-heading")).to_have_text("Queues today")
+        for heading in ("Queues today", "今日队列"):  # and back: kept with the account too
+            with page.expect_response(lambda r: r.url.endswith("/api/auth/me")
+                                      and r.request.method == "PATCH") as patched:
+                page.click("#lang")
+            assert patched.value.ok
+            expect(page.locator("#queues-heading")).to_have_text(heading)
+        me = page.context.request.get(served.base + "/api/auth/me")
+        assert me.json()["language"] == "zh"
+        # A new browser, with nothing stored, opens in the user's language.
+        fresh = browser.new_context(viewport=DESK)
+        try:
+            other = console_errors.watch(fresh.new_page())
+            log_in(other, served, "supervisor")
+            other.goto(served.base + "/board")
+            expect(other.locator("#queues-heading")).to_have_text("今日队列")
+        finally:
+            fresh.close()
     finally:
         context.close()
     assert console_errors.unexpected() == []

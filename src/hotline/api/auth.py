@@ -24,7 +24,7 @@ from hotline.api.login_throttle import LoginThrottle
 from hotline.api.session import DbSession
 from hotline.store import accounts
 from hotline.store.account_schemas import Me, Password
-from hotline.store.account_tables import Role, User, utc_now
+from hotline.store.account_tables import Language, Role, User, utc_now
 from hotline.store.accounts import Principal
 
 SESSION_COOKIE = "hotline_session"
@@ -228,6 +228,25 @@ def me(principal: AnyUser, session: DbSession) -> Me:
     user = session.get(User, principal.user_id)
     if user is None:  # deleted between the token check and now
         raise _unauthorized("the user no longer exists")
+    return _me(user, principal.tenant)
+
+
+class MyPreferences(BaseModel):
+    """What a user may change of their own account without an administrator."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    language: Language = Field(description="The pages' language for this user.")
+
+
+@router.patch("/me")
+def update_me(body: MyPreferences, principal: AnyUser, session: DbSession) -> Me:
+    """Change your own preferences (the pages remember your language this way)."""
+    user = session.get(User, principal.user_id)
+    if user is None:
+        raise _unauthorized("the user no longer exists")
+    user.language = body.language
+    session.commit()
     return _me(user, principal.tenant)
 
 

@@ -226,3 +226,17 @@ def test_hashes_are_argon2_and_upgraded_when_the_parameters_change(
 def test_production_hasher_verifies_what_it_hashed() -> None:
     hashed = PasswordHasher().hash(PASSWORD)
     assert PasswordHasher().verify(hashed, PASSWORD)
+
+
+def test_a_user_keeps_their_own_language_and_nothing_else_changes(
+    agent: TestClient, admin: TestClient
+) -> None:
+    changed = agent.patch("/api/auth/me", json={"language": "zh"})
+    assert changed.status_code == 200, changed.text
+    assert agent.get("/api/auth/me").json()["language"] == "zh"
+    assert agent.patch("/api/auth/me", json={"language": "fr"}).status_code == 422
+    assert agent.patch("/api/auth/me", json={"language": "en", "role": "admin"}
+                       ).status_code == 422
+    me = agent.get("/api/auth/me").json()
+    assert (me["language"], me["role"]) == ("zh", "agent")
+    assert admin.get("/api/auth/me").json()["language"] == "en"

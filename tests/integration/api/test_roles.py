@@ -36,6 +36,7 @@ CONFIG = {
 
 MATRIX: list[tuple[str, str, str, dict[str, Any] | None, frozenset[str]]] = [
     ("GET", "/api/auth/me", "/api/auth/me", None, ANY),
+    ("PATCH", "/api/auth/me", "/api/auth/me", BAD, ANY),
     ("POST", "/api/auth/password", "/api/auth/password", BAD, ANY),
     ("GET", "/api/tenant", "/api/tenant", None, STAFF),
     ("PATCH", "/api/tenant", "/api/tenant", BAD, ADMIN),

@@ -92,6 +92,11 @@ export class Words {
   switch() {
     this.lang = LANGUAGES[(LANGUAGES.indexOf(this.lang) + 1) % LANGUAGES.length];
     localStorage.setItem(STORAGE_KEY, this.lang);
+    // Signed in: remembered with the account too, for the user's other browsers.
+    if (document.body.dataset.lang) {
+      fetch("/api/auth/me", { method: "PATCH", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ language: this.lang }) }).catch(() => {});
+    }
     this.apply();
     for (const listener of this.listeners) listener(this.lang);
   }
