@@ -25,6 +25,7 @@ from hotline.api import (
     auth,
     caller_lists,
     cti,
+    customers,
     dnis_routes,
     interactions,
     ivr_flows,
@@ -36,6 +37,7 @@ from hotline.api import (
     skills,
     teams,
     tenants,
+    tickets,
     users,
 )
 from hotline.api.login_throttle import LoginThrottle
@@ -95,7 +97,7 @@ def create_app(
 
     for module in (auth, tenants, users, skills, teams, queues, agents, dnis_routes,
                    not_ready_reasons, caller_lists, audit, interactions, missed_calls, live, cti,
-                   ivr_flows, prompts, announcements):
+                   ivr_flows, prompts, announcements, customers, tickets):
         app.include_router(module.router)
     app.include_router(web.router)
     return app

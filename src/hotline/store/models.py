@@ -3,7 +3,8 @@
 Each area keeps its tables in its own module: `config_tables` (tenants, queues, agents...),
 `journal_tables` (facts, interaction records, agent state log), `account_tables` (users,
 tokens, audit log), `ivr_tables` (IVR flow versions), `prompt_tables` (the prompt catalogue),
-`announcement_tables` (notices for agents).
+`announcement_tables` (notices for agents), `customer_tables` (customers, their contact points
+and tags), `ticket_tables` (tickets and their event log).
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from hotline.store import (
     account_tables,
     announcement_tables,
     config_tables,
+    customer_tables,
     ivr_tables,
     journal_tables,
     prompt_tables,
+    ticket_tables,
 )
 from hotline.store.database import Base
 
@@ -23,7 +26,9 @@ __all__ = [
     "account_tables",
     "announcement_tables",
     "config_tables",
+    "customer_tables",
     "ivr_tables",
     "journal_tables",
     "prompt_tables",
+    "ticket_tables",
 ]
