@@ -18,7 +18,6 @@ from hotline.core.commands import (
     Dial,
     Hangup,
     Monitor,
-    Offer,
     PlayQueueMusic,
     RunFlow,
     SendDigits,
@@ -42,7 +41,6 @@ from hotline.core.facts import InteractionDelivered, MonitoringChanged
 from hotline.core.interaction_fsm import InteractionState, InteractionTrigger, Why
 from hotline.core.live import LiveAgent, LiveInteraction, LiveQueue
 from hotline.core.model import Channel
-from hotline.core.timers import TimerKind
 
 if TYPE_CHECKING:
     from hotline.core.server import InteractionServer
@@ -100,20 +98,12 @@ def transferred(server: InteractionServer, e: AgentTransferred) -> None:
         q = ix.queue or (target.serving[0] if target.serving else None)
         if q is None:
             raise CoreError(f"agent {target.id!r} serves no queue to take a transfer in")
-    leg_id = f"{ix.root}.{ix.leg + 1}"
-    if leg_id in server._interactions:
-        raise CoreError(f"interaction {leg_id!r} is already in progress")
+    leg_id = server._next_leg_id(ix)
     server._move(ix, IT.TRANSFER, Why.TRANSFERRED)
     server._out.append(Transfer(ix.id, leg_id))
-    server._order += 1
-    leg = LiveInteraction(leg_id, server._order, ix.channel, ix.ani, ix.dnis, ix.attributes)
-    leg.root, leg.leg, leg.parent, leg.direction = ix.root, ix.leg + 1, ix.id, ix.direction
-    leg.priority = ix.priority
-    server._interactions[leg_id] = leg
-    if e.flow is not None:
-        leg.attributes = {**ix.attributes, "agent_id": e.agent_id, "interaction_id": ix.id}
-    server._facts.append(InteractionDelivered(server._now, leg_id, leg.channel, leg.ani,
-                                            leg.dnis, leg.attributes, leg.direction, ix.id))
+    flow_inputs = ({**ix.attributes, "agent_id": e.agent_id, "interaction_id": ix.id}
+                   if e.flow is not None else None)
+    leg = server._deliver_leg(ix, leg_id, flow_inputs)
     if e.flow is not None:
         server._move(leg, IT.START_IVR, Why.TRANSFERRED)
         server._out.append(RunFlow(leg.id, e.flow))
@@ -229,14 +219,7 @@ def supervisor_called(server: InteractionServer, e: SupervisorCalled) -> None:
     server._facts.append(InteractionDelivered(now, ix.id, ix.channel, e.supervisor, agent.id,
                                               {}, "internal"))
     server._out.append(CallAgent(ix.id, e.supervisor, agent.id))
-    server._leave_pools(agent)
-    ix.agent = agent
-    agent.interaction = ix
-    server._agent_move(agent, AT.OFFER, "", ix.id)
-    server._move(ix, IT.CONSULT, Why.SUPERVISOR_CALL)
-    timeout = q.config.ring_timeout
-    ix.ring_timer = server._timers.schedule(now + timeout, TimerKind.RING_NO_ANSWER, ix)
-    server._out.append(Offer(ix.id, agent.id, q.name, timeout))
+    server._ring(ix, agent, IT.CONSULT, Why.SUPERVISOR_CALL)
 
 
 def force_released(server: InteractionServer, e: ForceReleased) -> None:

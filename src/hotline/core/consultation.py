@@ -25,7 +25,6 @@ from hotline.core.commands import (
     Consult,
     Hangup,
     Hold,
-    Offer,
     Retrieve,
 )
 from hotline.core.errors import CoreError
@@ -38,7 +37,6 @@ from hotline.core.events import (
 from hotline.core.facts import InteractionDelivered
 from hotline.core.interaction_fsm import InteractionState, InteractionTrigger, Why
 from hotline.core.live import LiveAgent, LiveInteraction
-from hotline.core.timers import TimerKind
 
 if TYPE_CHECKING:
     from hotline.core.server import InteractionServer
@@ -85,14 +83,7 @@ def consulted(server: InteractionServer, e: AgentConsulted) -> None:
     server._facts.append(InteractionDelivered(now, consult_id, k.channel, ix.ani, target.id,
                                               k.attributes, "internal", ix.id))
     server._out.append(Consult(consult_id, ix.id, agent.id, target.id))
-    server._leave_pools(target)
-    k.agent = target
-    target.interaction = k
-    server._agent_move(target, AT.OFFER, "", consult_id)
-    server._move(k, IT.CONSULT, Why.CONSULT)
-    timeout = q.config.ring_timeout
-    k.ring_timer = server._timers.schedule(now + timeout, TimerKind.RING_NO_ANSWER, k)
-    server._out.append(Offer(consult_id, target.id, q.name, timeout))
+    server._ring(k, target, IT.CONSULT, Why.CONSULT)
 
 
 def consult_cancelled(server: InteractionServer, e: ConsultCancelled) -> None:
@@ -109,19 +100,11 @@ def consult_transferred(server: InteractionServer, e: ConsultTransferred) -> Non
     k = _answered_consultation(ix)
     colleague = k.agent
     assert colleague is not None and k.queue is not None
-    leg_id = f"{ix.root}.{ix.leg + 1}"
-    if leg_id in server._interactions:
-        raise CoreError(f"interaction {leg_id!r} is already in progress")
+    leg_id = server._next_leg_id(ix)
     now = server._now
     _close(server, k, Why.CONSULT_TRANSFERRED)
     server._move(ix, IT.TRANSFER, Why.TRANSFERRED)
-    server._order += 1
-    leg = LiveInteraction(leg_id, server._order, ix.channel, ix.ani, ix.dnis, ix.attributes)
-    leg.root, leg.leg, leg.parent, leg.direction = ix.root, ix.leg + 1, ix.id, ix.direction
-    leg.priority = ix.priority
-    server._interactions[leg_id] = leg
-    server._facts.append(InteractionDelivered(now, leg_id, leg.channel, leg.ani, leg.dnis,
-                                              leg.attributes, leg.direction, ix.id))
+    leg = server._deliver_leg(ix, leg_id)
     # The colleague already has the customer: the leg goes through its states at once.
     server._move(leg, IT.ROUTE, Why.TRANSFERRED)
     leg.queue = ix.queue or k.queue

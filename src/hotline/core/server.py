@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import functools
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from hotline.core import call_control, consultation, ivr_phase
@@ -491,18 +491,48 @@ class InteractionServer(Reconfiguration):
             ix.queue.line.remove(ix)
 
     def _offer(self, ix: LiveInteraction, agent: LiveAgent, why: Why) -> None:
+        """Offer a queued interaction to the agent its queue picked."""
         q = ix.queue
         assert q is not None
         self._disarm_wait_timers(ix)
-        self._leave_pools(agent)
         q.pool.chosen(agent)
+        self._ring(ix, agent, IT.OFFER, why)
+
+    def _ring(self, ix: LiveInteraction, agent: LiveAgent, trigger: InteractionTrigger,
+              why: Why) -> None:
+        """Reserve `agent` and ring them with `ix` for its queue's ring timeout (then RONA):
+        a queue's offer, a consultation, a supervisor's call."""
+        q = ix.queue
+        assert q is not None
+        self._leave_pools(agent)
         ix.agent = agent
         agent.interaction = ix
         self._agent_move(agent, AT.OFFER, "", ix.id)
-        self._move(ix, IT.OFFER, why)
+        self._move(ix, trigger, why)
         timeout = q.config.ring_timeout
         ix.ring_timer = self._timers.schedule(self._now + timeout, TimerKind.RING_NO_ANSWER, ix)
         self._out.append(Offer(ix.id, agent.id, q.name, timeout))
+
+    def _next_leg_id(self, ix: LiveInteraction) -> str:
+        """The id the customer's next leg will have after a transfer (checked free)."""
+        leg_id = f"{ix.root}.{ix.leg + 1}"
+        if leg_id in self._interactions:
+            raise CoreError(f"interaction {leg_id!r} is already in progress")
+        return leg_id
+
+    def _deliver_leg(self, ix: LiveInteraction, leg_id: str,
+                     attributes: Mapping[str, str] | None = None) -> LiveInteraction:
+        """The customer of `ix` goes on as a new interaction `leg_id` (delivered, `parent` set),
+        with `ix`'s caller data and priority, or `attributes` instead."""
+        self._order += 1
+        leg = LiveInteraction(leg_id, self._order, ix.channel, ix.ani, ix.dnis,
+                              ix.attributes if attributes is None else attributes)
+        leg.root, leg.leg, leg.parent, leg.direction = ix.root, ix.leg + 1, ix.id, ix.direction
+        leg.priority = ix.priority
+        self._interactions[leg_id] = leg
+        self._facts.append(InteractionDelivered(self._now, leg_id, leg.channel, leg.ani,
+                                                leg.dnis, leg.attributes, leg.direction, ix.id))
+        return leg
 
     def _requeue(self, ix: LiveInteraction, why: Why) -> None:
         """Put an offered interaction back in its place in line (RONA, declined); a
