@@ -24,6 +24,8 @@ from typing import Any
 import yaml
 from sqlalchemy import Engine, create_engine, select, text
 
+from hotline.demo_crm import ensure_demo_crm
+from hotline.store.account_tables import utc_now
 from hotline.store.accounts import (
     create_user,
     set_password,
@@ -101,6 +103,7 @@ def ensure_demo(engine: Engine) -> DemoCredentials:
             # A demo made before it had an IVR gets the flow now.
             import_published(session, tenant.id, [demo_flow()], user="demo")
             tenant.default_flow = FLOW
+        ensure_demo_crm(session, tenant.id, utc_now())
         agents = session.scalars(
             select(AgentRow.agent_id).where(AgentRow.tenant_id == tenant.id)
             .order_by(AgentRow.agent_id)).all()

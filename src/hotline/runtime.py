@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import math
@@ -26,7 +27,7 @@ from typing import Any, Protocol
 from hotline.analytics.wallboard import WallBoard
 from hotline.core import InteractionServer
 from hotline.core.commands import Command
-from hotline.core.events import Event, TimerFired
+from hotline.core.events import Event, InteractionArrived, TimerFired
 from hotline.core.facts import Fact
 from hotline.core.model import Tenant
 from hotline.ivr import Flow
@@ -63,8 +64,10 @@ class TenantRuntime:
         clock: Callable[[], float] = time.time,
         seed: int = 0,
         flows: Callable[[], Mapping[str, Flow]] | None = None,
+        identify: Callable[[str], Mapping[str, str]] | None = None,
     ) -> None:
         self.tenant = tenant
+        self._identify = identify
         self._load_flows = flows
         self.flows: Mapping[str, Flow] = flows() if flows is not None else {}
         self.server = InteractionServer(tenant, seed=seed)
@@ -154,6 +157,16 @@ class TenantRuntime:
         if error is not None:
             log.error("tenant %s: facts could not be written to the journal: %s",
                       self.tenant.name, error)
+
+    async def identified(self, event: InteractionArrived) -> InteractionArrived:
+        """`event` with the attributes that say who the caller is (`identify`, run in a
+        worker thread; see `hotline.store.caller_id`); attributes the event brings win."""
+        if self._identify is None or not event.ani or "customer_id" in event.attributes:
+            return event
+        found = await asyncio.to_thread(self._identify, event.ani)
+        if not found:
+            return event
+        return dataclasses.replace(event, attributes={**found, **event.attributes})
 
     async def submit(self, event: Event) -> list[Command]:
         """Apply `event` and wait until what it changed is durable."""

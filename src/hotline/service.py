@@ -24,9 +24,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.api.app import create_app
 from hotline.demo import DEMO_CALLERS, demo_customers, ensure_demo
+from hotline.demo_crm import known_numbers
 from hotline.ivr import Flow
 from hotline.runtime import Runtime, TenantRuntime
 from hotline.store.accounts import tenant_named
+from hotline.store.caller_id import CallerDirectory
 from hotline.store.config_repo import load_tenant
 from hotline.store.config_tables import TenantRow
 from hotline.store.config_yaml import import_config, read_config_yaml
@@ -35,6 +37,7 @@ from hotline.store.ivr_flows import published_flows
 from hotline.store.journal import Journal
 from hotline.store.journal_writer import JournalWriter
 from hotline.switch.sim.realtime import DemoGateway, DemoTraffic
+from hotline.ticket_sweeper import TicketSweeper
 
 log = logging.getLogger("hotline")
 
@@ -84,16 +87,20 @@ async def _serve(options: ServeOptions) -> None:
                             "out %d agents left open by the last run", name,
                             len(report.interactions), len(report.agents))
             runtime.add(TenantRuntime(tenant, journal=writer,
-                                      flows=functools.partial(_published, sessions, name)))
+                                      flows=functools.partial(_published, sessions, name),
+                                      identify=CallerDirectory(sessions, name).identify))
 
     app = create_app(engine, runtime=runtime)
     app.state.demo = {}
     runtime.start()
+    sweeper = TicketSweeper(sessions, app.state.notices)
+    sweeper.start()
     demo_runtime = runtime.get("demo") if options.demo else None
     if demo_runtime is not None:
         gateway = DemoGateway(demo_runtime,
                               DemoTraffic(calls_per_second=options.demo_calls_per_second),
-                              callers=DEMO_CALLERS, databases={"customers": demo_customers()})
+                              callers=DEMO_CALLERS, databases={"customers": demo_customers()},
+                              known_numbers=known_numbers())
         gateway.start()
         app.state.demo["demo"] = gateway
 
@@ -126,6 +133,7 @@ async def _serve(options: ServeOptions) -> None:
     finally:
         for gateway in app.state.demo.values():
             gateway.stop()
+        await sweeper.stop()
         await runtime.stop()
         await asyncio.to_thread(writer.close)
         engine.dispose()

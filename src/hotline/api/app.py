@@ -29,21 +29,26 @@ from hotline.api import (
     dnis_routes,
     interactions,
     ivr_flows,
+    kb,
     live,
     missed_calls,
     not_ready_reasons,
     prompts,
+    public_tickets,
     queues,
     skills,
     teams,
     tenants,
+    ticket_types,
     tickets,
     users,
 )
 from hotline.api.login_throttle import LoginThrottle
+from hotline.api.notices import NoticeHub
 from hotline.store.accounts import AccountConflict
 from hotline.store.config_check import ConfigNotFound
 from hotline.store.database import session_factory
+from hotline.web import public_form
 
 API_DESCRIPTION = """\
 Hotline's REST API. Log in with `POST /api/auth/login` and send the token as
@@ -65,6 +70,7 @@ def create_app(
     *,
     runtime: object | None = None,
     login_throttle: LoginThrottle | None = None,
+    notices: NoticeHub | None = None,
 ) -> FastAPI:
     """The API on `engine`'s database (schema already upgraded), serving `runtime`."""
     app = FastAPI(
@@ -79,6 +85,7 @@ def create_app(
     app.state.sessions = session_factory(engine)
     app.state.runtime = runtime
     app.state.login_throttle = login_throttle or LoginThrottle()
+    app.state.notices = notices or NoticeHub()
     _add_error_handlers(app)
 
     @app.get("/api/health", tags=["health"], response_model=Health,
@@ -97,9 +104,11 @@ def create_app(
 
     for module in (auth, tenants, users, skills, teams, queues, agents, dnis_routes,
                    not_ready_reasons, caller_lists, audit, interactions, missed_calls, live, cti,
-                   ivr_flows, prompts, announcements, customers, tickets):
+                   ivr_flows, prompts, announcements, customers, tickets, ticket_types, kb,
+                   public_tickets):
         app.include_router(module.router)
     app.include_router(web.router)
+    app.include_router(public_form.router)
     return app
 
 

@@ -18,7 +18,7 @@ import contextlib
 import json
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -119,12 +119,17 @@ class CtiConnection:
 
     async def serve(self) -> None:
         stop_listening = self.runtime.listen(self._on_facts)
+        hub = getattr(self.websocket.app.state, "notices", None)
+        stop_notices = (hub.subscribe(self.principal.tenant_id, self.principal.username,
+                                      self._put) if hub is not None else None)
         sender = asyncio.create_task(self._send_loop())
         live = asyncio.create_task(self._live_loop())
         try:
             await self._receive_loop()
         finally:
             stop_listening()
+            if stop_notices is not None:
+                stop_notices()
             for task in (sender, live):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -345,6 +350,7 @@ class CtiConnection:
                             "waiting_since": details.waiting_since, "at": fact.at,
                             "transferred_from": details.parent,
                             "consult": details.direction == "internal",
+                            "customer": _customer(details.attributes),
                         })
             elif type(fact) is InteractionStateChanged and fact.agent == agent_id:
                 self._put({"event": "interaction", "interaction": fact.interaction_id,
@@ -379,6 +385,15 @@ class CtiConnection:
             if self.live:
                 self._put(self.runtime.live_board()[1])
                 await asyncio.sleep(LIVE_MIN_GAP)
+
+
+def _customer(attributes: Mapping[str, str]) -> dict[str, Any] | None:
+    """The customer the gateway identified the caller as (see `hotline.store.caller_id`)."""
+    number = attributes.get("customer_id", "")
+    if not number.isdigit():
+        return None
+    return {"id": int(number), "name": attributes.get("customer_name", ""),
+            "tier": attributes.get("tier", "standard")}
 
 
 def _parse(text: str) -> dict[str, Any]:

@@ -48,6 +48,7 @@ class InteractionOut(BaseModel):
     wrap_up_seconds: float | None
     offers: int
     overflows: int
+    customer_id: int | None = Field(description="the customer the caller was identified as")
     result: str | None = Field(description="answered, abandoned, timed_out, transferred, "
                                            "rejected:<reason>, system_restart, or for an "
                                            "outbound call that never connected busy, "
@@ -75,6 +76,7 @@ def interactions(
     result: str | None = None,
     direction: Literal["inbound", "outbound", "internal"] | None = None,
     number: Annotated[str | None, Query(max_length=64)] = None,
+    customer_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> InteractionPage:
@@ -92,6 +94,7 @@ def interactions(
                             "'to' must not be before 'from'")
     rows, total = list_interactions(session, principal.tenant, start=start, end=end,
                                     queue=queue, agent=agent, result=result,
-                                    direction=direction, number=number, limit=limit, offset=offset)
+                                    direction=direction, number=number, customer_id=customer_id,
+                                    limit=limit, offset=offset)
     return InteractionPage(total=total, limit=limit, offset=offset,
                            items=[InteractionOut.model_validate(row) for row in rows])

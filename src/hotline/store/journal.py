@@ -150,7 +150,16 @@ class _Record:
             "offers": self.offers,
             "overflows": self.overflows,
             "result": self.result,
+            "customer_id": customer_of(self.attributes),
         }
+
+
+def customer_of(attributes: dict[str, Any]) -> int | None:
+    """The customer a gateway identified the caller as (attribute `customer_id`), if any."""
+    value = attributes.get("customer_id")
+    if isinstance(value, str) and value.isdigit() and len(value) <= 9:
+        return int(value)
+    return None
 
 
 @dataclass(slots=True)

@@ -56,6 +56,7 @@ def list_interactions(
     result: str | None = None,
     direction: str | None = None,
     number: str | None = None,
+    customer_id: int | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[InteractionRecord], int]:
@@ -63,7 +64,7 @@ def list_interactions(
     all. `start`/`end` bound the arrival time; `queue` is the last queue; `agent` the agent
     who answered; `result` an exact result, or `rejected` for every `rejected:<reason>`;
     `direction` inbound or outbound; `number` the customer's number (the caller's, or the one
-    dialled)."""
+    dialled); `customer_id` the customer the call was identified as."""
     r = InteractionRecord
     query = select(r).where(r.tenant == tenant)
     if start is not None:
@@ -79,6 +80,8 @@ def list_interactions(
     if number is not None:
         query = query.where(((r.direction == "inbound") & (r.ani == number))
                             | ((r.direction == "outbound") & (r.dnis == number)))
+    if customer_id is not None:
+        query = query.where(r.customer_id == customer_id)
     if result == "rejected":
         query = query.where(r.result.like("rejected:%"))
     elif result is not None:

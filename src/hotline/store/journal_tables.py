@@ -118,6 +118,7 @@ class InteractionRecord(Base):
     overflows: Mapped[int] = mapped_column(Integer)
     result: Mapped[str | None] = mapped_column(String)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    customer_id: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         UniqueConstraint("tenant", "interaction_id", name="uq_interaction_records_tenant_id"),
@@ -125,6 +126,7 @@ class InteractionRecord(Base):
         Index("ix_interaction_records_queue", "tenant", "queue", "arrived_at"),
         Index("ix_interaction_records_agent", "tenant", "agent", "arrived_at"),
         Index("ix_interaction_records_result", "tenant", "result", "arrived_at"),
+        Index("ix_interaction_records_customer", "tenant", "customer_id", "arrived_at"),
         Index("ix_interaction_records_open", "tenant",
               postgresql_where=_OPEN, sqlite_where=_OPEN),
     )

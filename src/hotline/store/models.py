@@ -4,7 +4,8 @@ Each area keeps its tables in its own module: `config_tables` (tenants, queues, 
 `journal_tables` (facts, interaction records, agent state log), `account_tables` (users,
 tokens, audit log), `ivr_tables` (IVR flow versions), `prompt_tables` (the prompt catalogue),
 `announcement_tables` (notices for agents), `customer_tables` (customers, their contact points
-and tags), `ticket_tables` (tickets and their event log).
+and tags), `ticket_tables` (tickets and their event log), `ticket_type_tables` (custom fields
+and SLA per ticket type), `kb_tables` (knowledge-base articles).
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from hotline.store import (
     customer_tables,
     ivr_tables,
     journal_tables,
+    kb_tables,
     prompt_tables,
     ticket_tables,
+    ticket_type_tables,
 )
 from hotline.store.database import Base
 
@@ -29,6 +32,8 @@ __all__ = [
     "customer_tables",
     "ivr_tables",
     "journal_tables",
+    "kb_tables",
     "prompt_tables",
     "ticket_tables",
+    "ticket_type_tables",
 ]

@@ -36,6 +36,7 @@ class TicketRow(Base):
         Index("ix_tickets_tenant_state", "tenant_id", "state"),
         Index("ix_tickets_tenant_assignee", "tenant_id", "assignee"),
         Index("ix_tickets_tenant_due", "tenant_id", "due_at"),
+        Index("ix_tickets_tenant_customer", "tenant_id", "customer_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -46,6 +47,8 @@ class TicketRow(Base):
     title: Mapped[str] = mapped_column(String(TITLE))
     description: Mapped[str] = mapped_column(Text)
     customer_phone: Mapped[str | None] = mapped_column(String(PHONE))
+    customer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customers.id", ondelete="SET NULL", name="fk_tickets_customer"))
     custom_fields: Mapped[dict[str, Any]] = mapped_column(JSON)
     assignee: Mapped[str | None] = mapped_column(String(USERNAME))
     team: Mapped[str | None] = mapped_column(String(TEAM))
@@ -54,6 +57,8 @@ class TicketRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class TicketEventRow(Base):

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Integer, Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from hotline.crm.ticket_workflow import (
@@ -23,11 +23,13 @@ from hotline.crm.ticket_workflow import (
     TicketAction,
     TicketState,
     TicketType,
-    due_time,
     next_ticket_state,
 )
+from hotline.store import ticket_types
 from hotline.store.accounts import user_by_name
-from hotline.store.config_tables import AgentRow, TeamRow
+from hotline.store.config_tables import AgentRow, TeamRow, TenantRow
+from hotline.store.customer_tables import CustomerRow
+from hotline.store.journal_tables import InteractionRecord
 from hotline.store.ticket_tables import TicketEventRow, TicketRow
 
 CREATE = "create"
@@ -51,6 +53,7 @@ class TicketFilter:
     assignee: str | None = None
     team: str | None = None
     customer_phone: str | None = None
+    customer_id: int | None = None
     overdue: bool | None = None
 
 
@@ -62,8 +65,17 @@ def create_ticket(
     now: datetime,
 ) -> TicketRow:
     """A new ticket from `fields` (type, title, and optionally priority, description,
-    customer_phone, custom_fields, interaction_id), due by its type's SLA from `now`."""
+    customer_phone, customer_id, custom_fields, interaction_id), due by its type's SLA from
+    `now` (the tenant's own SLA for the type, else the default; or at `fields["due_at"]`
+    when the caller gives it). A `customer_id` must be a customer of the tenant
+    (`TicketError` otherwise); without one, the customer of the call it came from is taken,
+    if the call's record knows them."""
     ticket_type = TicketType(fields["type"])
+    customer_id = fields.get("customer_id")
+    if customer_id is not None:
+        check_customer(session, tenant_id, customer_id)
+    elif fields.get("interaction_id") is not None:
+        customer_id = _customer_of_interaction(session, tenant_id, fields["interaction_id"])
     ticket = TicketRow(
         tenant_id=tenant_id,
         type=ticket_type.value,
@@ -72,6 +84,7 @@ def create_ticket(
         title=fields["title"],
         description=fields.get("description") or "",
         customer_phone=fields.get("customer_phone"),
+        customer_id=customer_id,
         custom_fields=dict(fields.get("custom_fields") or {}),
         assignee=None,
         team=None,
@@ -79,7 +92,8 @@ def create_ticket(
         created_by=username,
         created_at=now,
         updated_at=now,
-        due_at=due_time(ticket_type, now),
+        due_at=fields.get("due_at") or now + ticket_types.sla_for(session, tenant_id,
+                                                                   ticket_type),
     )
     session.add(ticket)
     session.flush()
@@ -117,6 +131,9 @@ def act(
         raise TicketError(f"only 'dispatch' takes an assignee or a team, not {action.value!r}")
     elif action is TicketAction.START and ticket.assignee is None:
         ticket.assignee = username
+    if action is TicketAction.REOPEN:
+        # Open again: the reminder and the escalation may be due again.
+        ticket.reminded_at = ticket.escalated_at = None
     ticket.state = after.value
     ticket.updated_at = now
     event = TicketEventRow(ticket_id=ticket.id, at=now, username=username, action=action.value,
@@ -152,7 +169,8 @@ def search(
     query = select(TicketRow).where(TicketRow.tenant_id == tenant_id)
     for column, value in ((TicketRow.state, where.state), (TicketRow.type, where.type),
                           (TicketRow.assignee, where.assignee), (TicketRow.team, where.team),
-                          (TicketRow.customer_phone, where.customer_phone)):
+                          (TicketRow.customer_phone, where.customer_phone),
+                          (TicketRow.customer_id, where.customer_id)):
         if value is not None:
             query = query.where(column == value)
     if where.overdue is True:
@@ -207,6 +225,43 @@ def due_soon(session: Session, now: datetime, within: timedelta,
     return session.scalars(query.order_by(TicketRow.due_at, TicketRow.id)).all()
 
 
+@dataclass(frozen=True)
+class TeamLoad:
+    """A team's unfinished tickets past due, and due within the window asked for."""
+
+    team: str | None
+    overdue: int
+    due_soon: int
+    oldest_due_at: datetime | None
+
+
+def overdue_by_team(session: Session, tenant_id: int, now: datetime,
+                    within: timedelta) -> list[TeamLoad]:
+    """Per team (None: tickets no team holds), how many unfinished tickets are overdue at
+    `now` and how many fall due within `within`; teams with neither are left out, the team
+    with the oldest overdue ticket first."""
+    late = (TicketRow.due_at < now).cast(Integer)
+    soon = ((TicketRow.due_at >= now) & (TicketRow.due_at <= now + within)).cast(Integer)
+    oldest = func.min(case((TicketRow.due_at < now, TicketRow.due_at)))
+    rows = session.execute(
+        select(TicketRow.team, func.sum(late), func.sum(soon), oldest)
+        .where(TicketRow.tenant_id == tenant_id, TicketRow.state.not_in(_FINISHED),
+               TicketRow.due_at <= now + within)
+        .group_by(TicketRow.team)).all()
+    loads = [TeamLoad(team, int(overdue or 0), int(due or 0), _aware(first))
+             for team, overdue, due, first in rows]
+    far = datetime.max.replace(tzinfo=now.tzinfo)
+    return sorted((load for load in loads if load.overdue or load.due_soon),
+                  key=lambda load: (load.oldest_due_at or far, load.team or ""))
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes even for timezone-aware columns (stored as UTC).
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
 def _overdue(query: Select[TicketRow], now: datetime) -> Select[TicketRow]:
     return query.where(TicketRow.due_at < now, TicketRow.state.not_in(_FINISHED))
 
@@ -224,6 +279,22 @@ def _team_of(session: Session, tenant_id: int, agent_id: str | None) -> str | No
         return None
     return session.scalar(select(AgentRow.team).where(AgentRow.tenant_id == tenant_id,
                                                       AgentRow.agent_id == agent_id))
+
+
+def check_customer(session: Session, tenant_id: int, customer_id: int) -> None:
+    """`TicketError` unless `customer_id` is a customer of the tenant."""
+    found = session.scalar(select(CustomerRow.id).where(CustomerRow.tenant_id == tenant_id,
+                                                        CustomerRow.id == customer_id))
+    if found is None:
+        raise TicketError(f"no customer {customer_id} in this tenant")
+
+
+def _customer_of_interaction(session: Session, tenant_id: int,
+                             interaction_id: str) -> int | None:
+    return session.scalar(
+        select(InteractionRecord.customer_id)
+        .join(TenantRow, TenantRow.name == InteractionRecord.tenant)
+        .where(TenantRow.id == tenant_id, InteractionRecord.interaction_id == interaction_id))
 
 
 def _check_assignee(session: Session, tenant_id: int, assignee: str | None) -> None:

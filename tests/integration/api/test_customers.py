@@ -22,11 +22,8 @@ CSV = {"Content-Type": "text/csv"}
 
 @pytest.fixture
 def app(engine: Engine, clock: VirtualClock, sleeps: SleepRecorder) -> FastAPI:
-    """The API with the customers router (added here until `create_app` includes it)."""
-    app = create_app(engine, login_throttle=LoginThrottle(clock=clock, sleep=sleeps))
-    if not any(getattr(route, "path", "").startswith("/api/customers") for route in app.routes):
-        app.include_router(customers.router)
-    return app
+    """The API on the virtual clock."""
+    return create_app(engine, login_throttle=LoginThrottle(clock=clock, sleep=sleeps))
 
 
 WANG = {"name": "Wang Fang", "phones": ["+86 139-1234-5678", "010 6543 2100"],

@@ -64,6 +64,16 @@ MATRIX: list[tuple[str, str, str, dict[str, Any] | None, frozenset[str]]] = [
     ("PATCH", "/api/tickets/{ticket_id}", "/api/tickets/999999", BAD, ANY),
     ("GET", "/api/tickets/{ticket_id}/events", "/api/tickets/999999/events", None, ANY),
     ("POST", "/api/tickets/{ticket_id}/actions", "/api/tickets/999999/actions", BAD, ANY),
+    ("GET", "/api/tickets/overdue_by_team", "/api/tickets/overdue_by_team", None, STAFF),
+    ("GET", "/api/ticket_types", "/api/ticket_types", None, ANY),
+    ("GET", "/api/ticket_types/{type}", "/api/ticket_types/repair", None, ANY),
+    ("PUT", "/api/ticket_types/{type}", "/api/ticket_types/repair", BAD, ADMIN),
+    ("GET", "/api/kb/articles", "/api/kb/articles", None, ANY),
+    ("POST", "/api/kb/articles", "/api/kb/articles", BAD, STAFF),
+    ("GET", "/api/kb/articles/{article_id}", "/api/kb/articles/999999", None, ANY),
+    ("PATCH", "/api/kb/articles/{article_id}", "/api/kb/articles/999999", BAD, STAFF),
+    ("DELETE", "/api/kb/articles/{article_id}", "/api/kb/articles/999999", None, STAFF),
+    ("GET", "/api/kb/categories", "/api/kb/categories", None, ANY),
     ("GET", "/api/announcements", "/api/announcements", None, ANY),
     ("POST", "/api/announcements", "/api/announcements", BAD, STAFF),
     ("GET", "/api/announcements/{announcement_id}", "/api/announcements/999999", None, STAFF),
@@ -98,7 +108,10 @@ for resource, (missing, readers) in CONFIG.items():
 LAST = ("POST", "/api/auth/logout", "/api/auth/logout", None, ANY)
 """Logging out ends the session the matrix runs in, so it comes last."""
 
-UNCHECKED = {("GET", "/api/health"), ("POST", "/api/auth/login")}
+# Open to anyone, on purpose: the health check, logging in, and the public request form (C4).
+UNCHECKED = {("GET", "/api/health"), ("POST", "/api/auth/login"),
+             ("GET", "/api/public/{tenant}/ticket_types"),
+             ("POST", "/api/public/{tenant}/tickets")}
 """The endpoints anyone may call."""
 
 

@@ -15,18 +15,22 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 
-from hotline.api import tickets as tickets_api
 from hotline.store import tickets
 from hotline.store.database import Base
 from hotline.store.ticket_tables import TicketEventRow, TicketRow
 
+REPAIR_FIELDS = [{"name": "meter", "label": "Meter", "kind": "text"},
+                 {"name": "floor", "label": "Floor", "kind": "number"},
+                 {"name": "slot", "label": "Slot", "kind": "choice", "choices": ["am", "pm"]}]
 
-@pytest.fixture
-def app(app: FastAPI) -> FastAPI:
-    """The API with the tickets router (until the application includes it itself)."""
-    if not any(getattr(route, "path", "") == "/api/tickets" for route in app.routes):
-        app.include_router(tickets_api.router)
-    return app
+
+@pytest.fixture(autouse=True)
+def repair_fields(admin: TestClient) -> None:
+    """Repair tickets of tenant acme have a meter, a floor and a slot (only defined custom
+    fields are accepted)."""
+    reply = admin.put("/api/ticket_types/repair",
+                      json={"sla_minutes": None, "fields": REPAIR_FIELDS})
+    assert reply.status_code == 200, reply.text
 
 
 def open_ticket(client: TestClient, **fields: Any) -> dict[str, Any]:
@@ -219,6 +223,9 @@ def test_agents_act_on_their_own_tickets_staff_on_all_and_other_tenants_see_none
     {"type": "repair", "title": "x", "custom_fields": []},
     {"type": "repair", "title": "x", "custom_fields": {"a": {"nested": 1}}},
     {"type": "repair", "title": "x", "custom_fields": {f"f{i}": i for i in range(51)}},
+    {"type": "repair", "title": "x", "custom_fields": {"colour": "red"}},  # not defined
+    {"type": "repair", "title": "x", "custom_fields": {"slot": "noon"}},  # not a choice
+    {"type": "repair", "title": "x", "custom_fields": {"floor": "third"}},  # not a number
     {"type": "repair", "title": "x", "customer_phone": "1" * 33},
     {"type": "repair", "title": "x", "interaction_id": ""},
     [],

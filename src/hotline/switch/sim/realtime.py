@@ -88,8 +88,13 @@ class DemoGateway:
         seed: int = 0,
         callers: CallerBehaviour | None = None,
         databases: Mapping[str, Engine] | None = None,
+        known_numbers: Sequence[str] = (),
+        known_share: float = 0.5,
     ) -> None:
         self.runtime = runtime
+        self.known_numbers = list(known_numbers)
+        self.known_share = known_share
+        self._arriving: set[asyncio.Task[None]] = set()
         self.traffic = traffic
         self.callers = callers or CallerBehaviour()
         self.databases = dict(databases or {})
@@ -122,6 +127,8 @@ class DemoGateway:
     def stop(self) -> None:
         if self._arrivals is not None:
             self._arrivals.cancel()
+        for task in list(self._arriving):
+            task.cancel()
         for call in self._in_ivr.values():
             call.done = True
         self._in_ivr.clear()
@@ -268,14 +275,25 @@ class DemoGateway:
         self._schedule_arrival()
         self._count += 1
         call_id = f"demo-{self._run}-{self._count:07d}"
-        ani = "13" + "".join(str(self._rng.randrange(10)) for _ in range(9))
+        if self.known_numbers and self._rng.random() < self.known_share:
+            ani = self._rng.choice(self.known_numbers)
+        else:
+            ani = "13" + "".join(str(self._rng.randrange(10)) for _ in range(9))
         event = InteractionArrived(call_id, ani=ani, dnis=self._rng.choice(self._dnis))
+        assert self._loop is not None
+        task = self._loop.create_task(self._identify_and_deliver(event))
+        self._arriving.add(task)
+        task.add_done_callback(self._arriving.discard)
+
+    async def _identify_and_deliver(self, event: InteractionArrived) -> None:
+        """The caller is looked up among the customers first, as a trunk's call would be."""
+        event = await self.runtime.identified(event)
         try:
             self.runtime.handle(event)
         except CoreError as error:
             log.warning("demo caller refused: %s", error)
             return
-        self._wait_patiently(call_id)
+        self._wait_patiently(event.interaction_id)
 
     def _wait_patiently(self, call_id: str) -> None:
         """A caller who has to wait gives up after an exponential patience."""
