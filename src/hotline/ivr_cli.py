@@ -29,6 +29,7 @@ from hotline.ivr.actions import (
     Finished,
     Hangup,
     HttpCall,
+    OpenTicket,
     Play,
     PromptRef,
     Query,
@@ -49,6 +50,7 @@ from hotline.ivr.events import (
     QueryFailed,
     QueryResult,
     RecordingFinished,
+    TicketOpened,
     TimerFired,
 )
 from hotline.ivr.flow import MENU_KEYS, type_name
@@ -100,6 +102,7 @@ class ScriptedCall:
             variables=self.variables)
         self._now = self.start
         self._seen = 0
+        self._tickets = 0
         self._answers = list(self.answers)
         batch = session.start(self._now)
         for _ in range(MAX_EVENTS):
@@ -127,6 +130,10 @@ class ScriptedCall:
             return self._handle(self._query(query))
         if state is SessionState.REQUESTING:
             return self._handle(self._request())
+        if state is SessionState.TICKETING:
+            self._tickets += 1
+            self._say("result", f"ticket {self._tickets} opened (a test: nothing is stored)")
+            return self._handle(TicketOpened(str(self._tickets)))
         if state is SessionState.RECORDING:
             actions = self._handle(PlayFinished()) if playing else []
             self._say("caller", "leaves a message")
@@ -214,6 +221,9 @@ class ScriptedCall:
                 self._say("query", f"database {database} ({values})")
             case HttpCall(method, url, _, body, _):
                 self._say("http", f"{method} {url}" + (f" {dict(body)}" if body else ""))
+            case OpenTicket(ticket_type, priority, title, _, fields):
+                self._say("ticket", f"{ticket_type} ({priority}) {title!r}"
+                          + (f" {dict(fields)}" if fields else ""))
             case Record(max_seconds, _, _, mailbox):
                 into = f" for mailbox {mailbox}" if mailbox else ""
                 self._say("record", f"up to {max_seconds:g} s{into}")

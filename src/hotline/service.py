@@ -16,6 +16,7 @@ import logging
 import signal
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import uvicorn
@@ -26,6 +27,8 @@ from hotline.api.app import create_app
 from hotline.demo import DEMO_CALLERS, demo_customers, ensure_demo
 from hotline.demo_crm import known_numbers
 from hotline.ivr import Flow
+from hotline.ivr.actions import OpenTicket
+from hotline.ivr.events import TicketFailed, TicketOpened
 from hotline.runtime import Runtime, TenantRuntime
 from hotline.store.accounts import tenant_named
 from hotline.store.caller_id import CallerDirectory
@@ -34,6 +37,7 @@ from hotline.store.config_tables import TenantRow
 from hotline.store.config_yaml import import_config, read_config_yaml
 from hotline.store.database import make_engine, session_factory, upgrade
 from hotline.store.ivr_flows import published_flows
+from hotline.store.ivr_tickets import open_ivr_ticket
 from hotline.store.journal import Journal
 from hotline.store.journal_writer import JournalWriter
 from hotline.switch.sim.realtime import DemoGateway, DemoTraffic
@@ -100,7 +104,8 @@ async def _serve(options: ServeOptions) -> None:
         gateway = DemoGateway(demo_runtime,
                               DemoTraffic(calls_per_second=options.demo_calls_per_second),
                               callers=DEMO_CALLERS, databases={"customers": demo_customers()},
-                              known_numbers=known_numbers())
+                              known_numbers=known_numbers(),
+                              tickets=functools.partial(_ivr_ticket, sessions, "demo"))
         gateway.start()
         app.state.demo["demo"] = gateway
 
@@ -138,6 +143,11 @@ async def _serve(options: ServeOptions) -> None:
         await asyncio.to_thread(writer.close)
         engine.dispose()
         log.info("stopped; every fact is in the journal")
+
+
+def _ivr_ticket(sessions: sessionmaker[Session], tenant: str, request: OpenTicket,
+                interaction_id: str, ani: str) -> TicketOpened | TicketFailed:
+    return open_ivr_ticket(sessions, tenant, request, interaction_id, ani, datetime.now(UTC))
 
 
 def _published(sessions: sessionmaker[Session], tenant: str) -> dict[str, Flow]:

@@ -15,9 +15,16 @@ from sqlalchemy.pool import StaticPool
 
 from hotline.core.events import CustomerHungUp, IvrFinished
 from hotline.ivr import Flow, load_flow
-from hotline.ivr.actions import HttpCall, Query
+from hotline.ivr.actions import HttpCall, OpenTicket, Query
 from hotline.ivr.database import run_query
-from hotline.ivr.events import HttpFailed, HttpResult, QueryFailed, QueryResult
+from hotline.ivr.events import (
+    HttpFailed,
+    HttpResult,
+    QueryFailed,
+    QueryResult,
+    TicketFailed,
+    TicketOpened,
+)
 from hotline.ivr.flow import PlayDigit, PlayOption, SelectLanguage
 from hotline.switch.ivr_call import CallerBehaviour, IvrCall
 
@@ -46,6 +53,7 @@ class VirtualShell:
 
     def __init__(self, flows: dict[str, Flow]) -> None:
         self.clock = 1_700_000_000.0
+        self.tickets: list[tuple[str, OpenTicket]] = []
         self.heap: list[tuple[float, int, _Handle]] = []
         self.seq = 0
         self.flows = flows
@@ -65,6 +73,12 @@ class VirtualShell:
 
     def http(self, call: HttpCall, done: Callable[[HttpResult | HttpFailed], None]) -> None:
         done(HttpFailed("no network in this test"))
+
+    def ticket(self, request: OpenTicket, interaction_id: str, ani: str,
+               done: Callable[[TicketOpened | TicketFailed], None]) -> None:
+        self.tickets.append((interaction_id, request))
+        done(TicketOpened(str(len(self.tickets))) if len(self.tickets) % 2
+             else TicketFailed("every other one is refused"))
 
     def flow(self, name: str) -> Flow | None:
         return self.flows.get(name)

@@ -94,10 +94,17 @@ def test_a_repair_call_ends_in_the_repair_queue() -> None:
         "listen   up to 1 key(s), 6 s",
         "caller   presses 3",
         "node     mark_repair (set_variable)",
+        "node     open_repair_ticket (create_ticket)",
+        "ticket   repair (urgent) '燃气抢修（IVR）13800138000' {'smell': 'true'}",
+        "result   ticket 1 opened (a test: nothing is stored)",
+        "node     tell_ticket (play_only)",
+        "play     [en] Your repair request number is",
+        "play     [en] <number 1 digits>",
+        "play     [en] .",
         "node     to_repair (transfer)",
         "transfer to queue repair (priority 10, skills repair>=1)",
         "end      transferred",
-        "vars     lookup_failures=0, pin_failures=0, request=repair",
+        "vars     lookup_failures=0, pin_failures=0, request=repair, ticket_no=1",
     ]
 
 

@@ -281,3 +281,37 @@ def _is_date(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+_TRUE = frozenset({"true", "yes", "y", "1"})
+_FALSE = frozenset({"false", "no", "n", "0"})
+
+
+def values_from_text(definitions: Iterable[FieldDefinition],
+                     texts: Mapping[str, str]) -> dict[str, Any]:
+    """Values given as text (an IVR flow's variables) read as their fields' kinds, ready for
+    `check_fields`: numbers parsed, yes/no words as booleans, an empty text as not given.
+    Text that does not read as its kind (or a field the type does not have) is passed on
+    unchanged, for `check_fields` to name the problem."""
+    kinds = {definition.name: definition.kind for definition in definitions}
+    values: dict[str, Any] = {}
+    for name, text in texts.items():
+        kind = kinds.get(name)
+        stripped = text.strip()
+        if kind is not None and kind is not FieldKind.TEXT and not stripped:
+            continue
+        if kind is FieldKind.NUMBER:
+            try:
+                number = float(stripped)
+            except ValueError:
+                values[name] = text
+                continue
+            values[name] = int(number) if number.is_integer() and "." not in stripped \
+                else number
+        elif kind is FieldKind.BOOLEAN and stripped.lower() in _TRUE | _FALSE:
+            values[name] = stripped.lower() in _TRUE
+        elif kind is FieldKind.TEXT and not stripped:
+            continue
+        else:
+            values[name] = text
+    return values

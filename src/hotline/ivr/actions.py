@@ -63,6 +63,18 @@ class HttpCall:
 
 
 @dataclass(slots=True)
+class OpenTicket:
+    """Open a ticket of `ticket_type` for the caller; answer with `TicketOpened` (its
+    reference) or `TicketFailed`. `fields` are the custom fields as text."""
+
+    ticket_type: str
+    priority: str
+    title: str
+    description: str
+    fields: Mapping[str, str]
+
+
+@dataclass(slots=True)
 class Record:
     """Record the caller (after a beep if `beep`) for at most `max_seconds` or until
     `terminator`; answer with `RecordingFinished`. `mailbox` names the agent or queue of a
@@ -130,6 +142,7 @@ Action = (
     | Collect
     | Query
     | HttpCall
+    | OpenTicket
     | Record
     | TransferToQueue
     | TransferToAgent
@@ -145,6 +158,7 @@ __all__ = [
     "Finished",
     "Hangup",
     "HttpCall",
+    "OpenTicket",
     "Play",
     "PromptRef",
     "Query",

@@ -67,6 +67,20 @@ class HttpFailed:
 
 
 @dataclass(slots=True)
+class TicketOpened:
+    """The ticket an `OpenTicket` asked for exists; `reference` is what to tell the caller."""
+
+    reference: str
+
+
+@dataclass(slots=True)
+class TicketFailed:
+    """The ticket could not be opened; `reason` is for the log."""
+
+    reason: str
+
+
+@dataclass(slots=True)
 class RecordingFinished:
     """A `Record` ended; the recording is stored as `recording_id`."""
 
@@ -88,6 +102,8 @@ Event = (
     | QueryFailed
     | HttpResult
     | HttpFailed
+    | TicketOpened
+    | TicketFailed
     | RecordingFinished
     | CallerHungUp
 )
@@ -103,5 +119,7 @@ __all__ = [
     "QueryFailed",
     "QueryResult",
     "RecordingFinished",
+    "TicketFailed",
+    "TicketOpened",
     "TimerFired",
 ]

@@ -186,6 +186,22 @@ class HttpRequest(Node):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CreateTicket(Node):
+    """Open a ticket (work order) for the caller, e.g. a repair request taken in the flow:
+    of `ticket_type` with `priority`, a `title` and `description` template, and custom
+    `fields` of the type (templates; the store reads each as its field's kind). The ticket's
+    reference goes into variable `into`, if given, for the flow to read back to the caller.
+    Leaves by `ok` or `error` (the store refused it or is away)."""
+
+    ticket_type: str
+    title: Template
+    priority: str = "normal"
+    description: Template | None = None
+    fields: Mapping[str, Template] = field(default_factory=lambda: MappingProxyType({}))
+    into: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TimeCondition(Node):
     """Tenant business hours: leaves by `open`, `closed` or `holiday` (to `closed` when the
     flow has no `holiday` exit). The hours are the session's input, not the flow's."""
@@ -252,6 +268,7 @@ NODE_TYPES: Mapping[str, type[Node]] = MappingProxyType(
         "set_variable": SetVariable,
         "access_db": AccessDb,
         "http_request": HttpRequest,
+        "create_ticket": CreateTicket,
         "time_condition": TimeCondition,
         "transfer": Transfer,
         "record_message": RecordMessage,
@@ -283,6 +300,7 @@ EXITS: Mapping[type[Node], ExitRule] = MappingProxyType(
         SetVariable: ExitRule(frozenset({"next"})),
         AccessDb: ExitRule(frozenset({"found", "not_found", "error"})),
         HttpRequest: ExitRule(frozenset({"ok", "error", "timeout"})),
+        CreateTicket: ExitRule(frozenset({"ok", "error"})),
         TimeCondition: ExitRule(frozenset({"open", "closed"}), frozenset({"holiday"})),
         Transfer: ExitRule(),
         RecordMessage: ExitRule(frozenset({"next"})),
@@ -336,6 +354,7 @@ __all__ = [
     "TALKS_TO_CALLER",
     "WAITS_FOR_CALLER",
     "AccessDb",
+    "CreateTicket",
     "ExitRule",
     "Flow",
     "HttpRequest",

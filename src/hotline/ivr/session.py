@@ -16,6 +16,7 @@ is waiting for is its `state`, and `ACCEPTS` is the table of events each state t
     COLLECTING  PlayFinished, DigitPressed, DigitsReceived, TimerFired, CallerHungUp
     QUERYING    QueryResult, QueryFailed, CallerHungUp
     REQUESTING  HttpResult, HttpFailed, TimerFired, CallerHungUp
+    TICKETING   TicketOpened, TicketFailed, CallerHungUp
     RECORDING   PlayFinished, RecordingFinished, DigitPressed (ignored), CallerHungUp
 
 Any other event — or a `PlayFinished` with no prompt playing, a `TimerFired` before its time —
@@ -51,6 +52,7 @@ from hotline.ivr.actions import (
     Finished,
     Hangup,
     HttpCall,
+    OpenTicket,
     Play,
     PromptRef,
     Query,
@@ -71,6 +73,8 @@ from hotline.ivr.events import (
     QueryFailed,
     QueryResult,
     RecordingFinished,
+    TicketFailed,
+    TicketOpened,
     TimerFired,
 )
 from hotline.ivr.expressions import Expression, ExpressionFault, evaluate
@@ -78,6 +82,7 @@ from hotline.ivr.flow import (
     MENU_KEYS,
     TALKS_TO_CALLER,
     AccessDb,
+    CreateTicket,
     Flow,
     HttpRequest,
     Node,
@@ -125,6 +130,7 @@ class SessionState(Enum):
     COLLECTING = "collecting"
     QUERYING = "querying"
     REQUESTING = "requesting"
+    TICKETING = "ticketing"
     RECORDING = "recording"
     FINISHED = "finished"
 
@@ -139,6 +145,7 @@ ACCEPTS: Mapping[SessionState, frozenset[type]] = MappingProxyType(
         ),
         S.QUERYING: frozenset({QueryResult, QueryFailed, CallerHungUp}),
         S.REQUESTING: frozenset({HttpResult, HttpFailed, TimerFired, CallerHungUp}),
+        S.TICKETING: frozenset({TicketOpened, TicketFailed, CallerHungUp}),
         S.RECORDING: frozenset({PlayFinished, RecordingFinished, DigitPressed, CallerHungUp}),
         S.FINISHED: frozenset(),
     }
@@ -298,7 +305,12 @@ class IvrSession:
                     value = rows[0].get(column)
                     self._vars.set(variable, "" if value is None else str(value))
                 self._walk(self._exit(node, "found"), actions, now)
-            case QueryFailed() | HttpFailed():
+            case TicketOpened(reference):
+                assert isinstance(node, CreateTicket)
+                if node.into is not None:
+                    self._vars.set(node.into, reference)
+                self._walk(self._exit(node, "ok"), actions, now)
+            case QueryFailed() | HttpFailed() | TicketFailed():
                 self._deadline = None
                 self._walk(self._exit(node, "error"), actions, now)
             case HttpResult(status, body):
@@ -384,6 +396,10 @@ class IvrSession:
                 actions.append(self._http_call(node))
                 self._deadline = now + node.timeout
                 self._state = S.REQUESTING
+                return None
+            case CreateTicket():
+                actions.append(self._open_ticket(node))
+                self._state = S.TICKETING
                 return None
             case TimeCondition():
                 return self._exit(node, self._hours(now))
@@ -561,6 +577,14 @@ class IvrSession:
             MappingProxyType({k: t.render(get) for k, t in node.headers.items()}),
             body,
             node.timeout,
+        )
+
+    def _open_ticket(self, node: CreateTicket) -> OpenTicket:
+        get = self._vars.get
+        return OpenTicket(
+            node.ticket_type, node.priority, node.title.render(get),
+            node.description.render(get) if node.description is not None else "",
+            MappingProxyType({name: t.render(get) for name, t in node.fields.items()}),
         )
 
     def _transfer(self, node: Transfer) -> Action:

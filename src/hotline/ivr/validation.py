@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from hotline.crm.ticket_workflow import Priority, TicketType
 from hotline.ivr.expressions import NAME_PATTERN, Expression, Literal, variables_of
 from hotline.ivr.flow import (
     COMPARISONS,
@@ -34,6 +35,7 @@ from hotline.ivr.flow import (
     TALKS_TO_CALLER,
     WAITS_FOR_CALLER,
     AccessDb,
+    CreateTicket,
     Flow,
     HttpRequest,
     Node,
@@ -70,6 +72,9 @@ class Problem:
 
 
 _HTTP_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
+_TICKET_TYPES = frozenset(kind.value for kind in TicketType)
+_PRIORITIES = frozenset(priority.value for priority in Priority)
+_FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 _BIND_PARAMETER = re.compile(r"(?<![:\w]):([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -220,6 +225,20 @@ def _check_parameters(flow: Flow, node: Node) -> Iterator[Problem]:
                 yield bad(f"timeout must be more than 0 seconds, got {node.timeout}")
             for name in node.into:
                 yield from _check_target_variable(node, name)
+        case CreateTicket():
+            if node.ticket_type not in _TICKET_TYPES:
+                yield bad(f"ticket_type {node.ticket_type!r} is not one of "
+                          f"{', '.join(sorted(_TICKET_TYPES))}")
+            if node.priority not in _PRIORITIES:
+                yield bad(f"priority {node.priority!r} is not one of "
+                          f"{', '.join(sorted(_PRIORITIES))}")
+            if node.title.parts == ("",):
+                yield bad("title is empty")
+            for name in node.fields:
+                if not _FIELD_NAME.fullmatch(name):
+                    yield bad(f"field name {name!r} is not a name (letters, digits, _)")
+            if node.into is not None:
+                yield from _check_target_variable(node, node.into)
         case Transfer():
             targets = [t for t in (node.queue, node.agent, node.number, node.flow) if t is not None]
             if len(targets) != 1:
@@ -386,6 +405,13 @@ def _uses(node: Node) -> Iterator[tuple[str, str]]:
             for where, template in templates:
                 for name in sorted(template.variables):
                     yield name, where
+        case CreateTicket():
+            templates = [("title", node.title), *(("fields", t) for t in node.fields.values())]
+            if node.description is not None:
+                templates.append(("description", node.description))
+            for where, template in templates:
+                for name in sorted(template.variables):
+                    yield name, where
         case Transfer():
             for where, target in (
                 ("queue", node.queue),
@@ -409,6 +435,8 @@ def _defines(node: Node, exit_name: str) -> set[str]:
             return set(node.into)
         case HttpRequest() if exit_name == "ok":
             return set(node.into)
+        case CreateTicket() if exit_name == "ok" and node.into is not None:
+            return {node.into}
         case RecordMessage():
             return {node.variable}
     return set()

@@ -28,6 +28,7 @@ from hotline.ivr.actions import (
     Collect,
     Finished,
     HttpCall,
+    OpenTicket,
     Play,
     Query,
     Record,
@@ -46,6 +47,8 @@ from hotline.ivr.events import (
     QueryFailed,
     QueryResult,
     RecordingFinished,
+    TicketFailed,
+    TicketOpened,
     TimerFired,
 )
 from hotline.ivr.flow import Flow
@@ -94,6 +97,9 @@ class IvrShell(Protocol):
     def query(self, query: Query, done: Callable[[QueryResult | QueryFailed], None]) -> None: ...
 
     def http(self, call: HttpCall, done: Callable[[HttpResult | HttpFailed], None]) -> None: ...
+
+    def ticket(self, request: OpenTicket, interaction_id: str, ani: str,
+               done: Callable[[TicketOpened | TicketFailed], None]) -> None: ...
 
     def flow(self, name: str) -> Flow | None: ...
 
@@ -176,6 +182,8 @@ class IvrCall:
                 self._shell.query(action, self._answered)
             elif isinstance(action, HttpCall):
                 self._shell.http(action, self._answered)
+            elif isinstance(action, OpenTicket):
+                self._shell.ticket(action, self.interaction_id, self._ani, self._answered)
             elif isinstance(action, Record):
                 seconds = min(action.max_seconds, 5.0 + self._rng.expovariate(1 / 10))
                 self._after(seconds, functools.partial(

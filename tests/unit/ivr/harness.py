@@ -16,6 +16,7 @@ from hotline.ivr.actions import (
     Collect,
     Finished,
     HttpCall,
+    OpenTicket,
     Play,
     PromptRef,
     Query,
@@ -29,6 +30,7 @@ from hotline.ivr.events import (
     HttpFailed,
     PlayFinished,
     RecordingFinished,
+    TicketOpened,
     TimerFired,
 )
 from hotline.ivr.flow import Flow
@@ -68,13 +70,17 @@ def flow(text: str) -> Flow:
 HttpAnswer = Callable[[HttpCall], Event | None]
 """Answers a webhook call, or None to let it time out."""
 
+TicketAnswer = Callable[[OpenTicket], Event]
+"""Answers a request for a ticket (TicketOpened or TicketFailed)."""
+
 
 class Caller:
     """Drives a session as a shell would, with a scripted caller.
 
     Prompts finish at once, queries run on `database`, webhooks are answered by `http`,
-    recordings last `recording_seconds`. After each step it stops when the caller's turn
-    comes (keys are being collected) or the session is finished."""
+    tickets by `ticket` (by default opened, numbered from 1), recordings last 5 s. After each
+    step it stops when the caller's turn comes (keys are being collected) or the session is
+    finished."""
 
     def __init__(
         self,
@@ -82,8 +88,11 @@ class Caller:
         now: float = WEDNESDAY_MORNING,
         database: Engine | None = None,
         http: HttpAnswer | None = None,
+        ticket: TicketAnswer | None = None,
     ) -> None:
         self.session = session
+        self.ticket = ticket
+        self.tickets: list[OpenTicket] = []
         self.now = now
         self.database = database
         self.http = http
@@ -131,6 +140,10 @@ class Caller:
                     if event is None:
                         self.now += action.timeout
                         event = TimerFired()
+                elif isinstance(action, OpenTicket):
+                    self.tickets.append(action)
+                    event = (self.ticket(action) if self.ticket
+                             else TicketOpened(str(len(self.tickets))))
                 elif isinstance(action, Record):
                     self.now += 5
                     event = RecordingFinished(f"rec-{len(self.actions)}", 5.0)

@@ -17,6 +17,8 @@ from hotline.ivr.events import (
     QueryFailed,
     QueryResult,
     RecordingFinished,
+    TicketFailed,
+    TicketOpened,
     TimerFired,
 )
 from hotline.ivr.flow import Flow
@@ -59,6 +61,8 @@ events: st.SearchStrategy[Event] = st.one_of(
         HttpResult, st.integers(100, 599), st.dictionaries(st.text(max_size=5), st.integers())
     ),
     st.just(HttpFailed("refused")),
+    st.builds(TicketOpened, st.text(max_size=5)),
+    st.just(TicketFailed("refused")),
     st.builds(RecordingFinished, st.text(max_size=5), st.floats(0, 120)),
     st.just(CallerHungUp()),
 )
@@ -127,6 +131,8 @@ def test_any_caller_reaches_an_outcome(name: str, data: st.DataObject) -> None:
             event = data.draw(st.one_of(rows.map(QueryResult), st.just(QueryFailed("x"))))
         elif s.state is SessionState.REQUESTING:
             event = data.draw(st.sampled_from([HttpResult(200, {}), HttpFailed("x"), TimerFired()]))
+        elif s.state is SessionState.TICKETING:
+            event = data.draw(st.sampled_from([TicketOpened("17"), TicketFailed("x")]))
         else:
             event = RecordingFinished("r", 3.0)
         if (

@@ -10,6 +10,7 @@ from hotline.ivr.actions import (
     Finished,
     Hangup,
     HttpCall,
+    OpenTicket,
     Play,
     Query,
     Record,
@@ -19,6 +20,7 @@ from hotline.ivr.actions import (
     TransferToQueue,
 )
 from hotline.ivr.events import (
+    CallerHungUp,
     DigitPressed,
     DigitsReceived,
     HttpResult,
@@ -26,8 +28,10 @@ from hotline.ivr.events import (
     QueryFailed,
     QueryResult,
     RecordingFinished,
+    TicketFailed,
+    TicketOpened,
 )
-from hotline.ivr.session import SessionState
+from hotline.ivr.session import IllegalEvent, SessionState
 from tests.unit.ivr.harness import HOURS, Caller, at, flow, session
 
 STOP = """
@@ -506,3 +510,54 @@ nodes:
   end: {type: stop_flow, result: survey_completed}
 """)
     assert session(f).start(0) == [Hangup(), Finished("survey_completed", {})]
+
+
+TICKET = f"""
+name: t
+start: report
+variables: {{meter: "GZ-7"}}
+nodes:
+  report:
+    type: create_ticket
+    ticket_type: repair
+    priority: urgent
+    title: "Leak reported by ${{ANI}}"
+    description: "Meter ${{meter}}"
+    fields: {{meter: "${{meter}}", smell: "true"}}
+    into: ticket_no
+    exits: {{ok: end, error: other}}
+  bye:
+    type: user_stop_flow
+    next: note_it
+  note_it:
+    type: create_ticket
+    ticket_type: business
+    title: "Call back ${{ANI}}"
+    exits: {{ok: gone, error: gone}}
+  gone: {{type: stop_flow, result: gone}}
+{STOP}"""
+
+
+def test_create_ticket_asks_the_shell_and_keeps_the_reference() -> None:
+    s = session(flow(TICKET), ani="555")
+    [request] = s.start(0)
+    assert request == OpenTicket("repair", "urgent", "Leak reported by 555", "Meter GZ-7",
+                                 {"meter": "GZ-7", "smell": "true"})
+    assert s.state is SessionState.TICKETING and s.next_timer() is None
+    with pytest.raises(IllegalEvent):
+        s.handle(PlayFinished(), 1)
+    result = s.handle(TicketOpened("4711"), 1)[-1]
+    assert isinstance(result, Finished) and result.result == "self_service"
+    assert result.variables["ticket_no"] == "4711"
+
+
+def test_create_ticket_refused_leaves_by_error_and_a_hang_up_can_still_open_one() -> None:
+    failed = Caller(session(flow(TICKET)), ticket=lambda _: TicketFailed("store away")).start()
+    assert failed.finished.result == "other" and "ticket_no" not in failed.finished.variables
+    s = session(flow(TICKET), ani="555")
+    s.start(0)
+    # The caller hangs up while the ticket is being opened: the answer no longer matters,
+    # and the USER STOP FLOW branch asks for a call-back ticket of its own.
+    [callback] = s.handle(CallerHungUp(), 1)
+    assert isinstance(callback, OpenTicket) and callback.title == "Call back 555"
+    assert s.handle(TicketOpened("4712"), 2)[-1].result == "hung_up"  # type: ignore[union-attr]

@@ -16,6 +16,8 @@ from hotline.ivr.events import (
     QueryFailed,
     QueryResult,
     RecordingFinished,
+    TicketFailed,
+    TicketOpened,
     TimerFired,
 )
 from hotline.ivr.session import ACCEPTS, IllegalEvent, IvrSession, SessionState
@@ -30,6 +32,8 @@ ALL_EVENTS: list[Event] = [
     QueryFailed("x"),
     HttpResult(200, {}),
     HttpFailed("x"),
+    TicketOpened("1"),
+    TicketFailed("x"),
     RecordingFinished("r", 1),
     CallerHungUp(),
 ]
@@ -56,6 +60,7 @@ def test_the_event_table_matches_what_each_state_waits_for() -> None:
         },
         SessionState.QUERYING: {QueryResult, QueryFailed, CallerHungUp},
         SessionState.REQUESTING: {HttpResult, HttpFailed, TimerFired, CallerHungUp},
+        SessionState.TICKETING: {TicketOpened, TicketFailed, CallerHungUp},
         SessionState.RECORDING: {PlayFinished, RecordingFinished, DigitPressed, CallerHungUp},
         SessionState.FINISHED: set(),
     }

@@ -16,7 +16,13 @@ from hotline.ivr.actions import (
     Record,
     TransferToQueue,
 )
-from hotline.ivr.events import CallerHungUp, DigitPressed, HttpResult, PlayFinished
+from hotline.ivr.events import (
+    CallerHungUp,
+    DigitPressed,
+    HttpResult,
+    PlayFinished,
+    TicketFailed,
+)
 from hotline.ivr.flow import Transfer
 from hotline.ivr.session import SessionState
 from hotline.ivr.validation import validate
@@ -111,16 +117,33 @@ def test_gas_unknown_account_three_times_goes_to_an_agent(customers: Engine) -> 
     assert caller.spoken().count("没有找到该户号") == 2
 
 
-def test_gas_repair_goes_to_the_repair_queue_with_high_priority(customers: Engine) -> None:
+def test_gas_repair_opens_a_ticket_then_goes_to_the_repair_queue_first(
+    customers: Engine,
+) -> None:
     caller = gas(customers).press("1").press("3")
+    [request] = caller.tickets
+    assert (request.ticket_type, request.priority) == ("repair", "urgent")
+    assert request.title == "燃气抢修（IVR）13912345678" and request.fields == {"smell": "true"}
+    assert "已为您登记抢修单，单号 | 1 | 。" in caller.spoken()
     transfer = caller.actions[-2]
     assert transfer == TransferToQueue(
         "repair",
         10,
         {"repair": 1},
-        {"language": "zh", "lookup_failures": "0", "pin_failures": "0", "request": "repair"},
+        {"language": "zh", "lookup_failures": "0", "pin_failures": "0", "request": "repair",
+         "ticket_no": "1"},
     )
     assert caller.finished.result == "transferred"
+
+
+def test_gas_repair_still_reaches_the_repair_desk_when_no_ticket_can_be_opened(
+    customers: Engine,
+) -> None:
+    caller = Caller(session(example("gas_utility")), database=customers,
+                    ticket=lambda _: TicketFailed("store away")).start().press("1").press("3")
+    transfer = caller.actions[-2]
+    assert isinstance(transfer, TransferToQueue) and transfer.queue == "repair"
+    assert "ticket_no" not in transfer.attributes and "单号" not in caller.spoken()
 
 
 @pytest.mark.parametrize(

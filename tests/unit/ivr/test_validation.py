@@ -268,3 +268,39 @@ def test_every_problem_is_reported_at_once() -> None:
     )
     kinds = sorted(p.kind for p in problems(broken))
     assert kinds == ["bad_parameter", "unknown_node_type", "unknown_variable"]
+
+
+TICKET_FLOW = """
+name: t
+start: open
+nodes:
+  open:
+    type: create_ticket
+    ticket_type: {ticket_type}
+    priority: {priority}
+    title: "{title}"
+    fields: {{{field}: "${{ANI}}"}}
+    into: {into}
+    exits: {{ok: said, error: end}}
+  said: {{type: play_number, value: ticket_no, format: digits, next: end}}
+  end: {{type: stop_flow}}
+"""
+
+
+def ticket_flow(**changes: str) -> str:
+    values = {"ticket_type": "repair", "priority": "urgent", "title": "Leak at ${ANI}",
+              "field": "meter", "into": "ticket_no", **changes}
+    return TICKET_FLOW.format(**values)
+
+
+def test_a_create_ticket_node_is_checked_and_its_reference_is_known_after_ok() -> None:
+    assert problems(ticket_flow()) == []
+    for change, fragment in ((("ticket_type", "leak"), "ticket_type 'leak' is not one of"),
+                             (("priority", "asap"), "priority 'asap' is not one of"),
+                             (("title", ""), "title is empty"),
+                             (("field", "'meter no'"), "field name 'meter no' is not a name")):
+        problem = only(ticket_flow(**dict([change])), "bad_parameter")
+        assert fragment in problem.message and problem.node == "open"
+    # The reference variable is what `into` names: without it, reading it is an error.
+    text = ticket_flow().replace("    into: ticket_no\n", "")
+    assert only(text, "unknown_variable").node == "said"

@@ -54,9 +54,16 @@ from hotline.core.events import (
     WrapUpEnded,
 )
 from hotline.core.interaction_fsm import InteractionState
-from hotline.ivr.actions import HttpCall, Query
+from hotline.ivr.actions import HttpCall, OpenTicket, Query
 from hotline.ivr.database import run_query
-from hotline.ivr.events import HttpFailed, HttpResult, QueryFailed, QueryResult
+from hotline.ivr.events import (
+    HttpFailed,
+    HttpResult,
+    QueryFailed,
+    QueryResult,
+    TicketFailed,
+    TicketOpened,
+)
 from hotline.ivr.flow import Flow
 from hotline.runtime import TenantRuntime
 from hotline.switch.ivr_call import CallerBehaviour, IvrCall
@@ -77,6 +84,11 @@ class DemoTraffic:
     human_call_limit_seconds: float = 1800.0
 
 
+TicketOpener = Callable[[OpenTicket, str, str], TicketOpened | TicketFailed]
+"""Opens the ticket an IVR flow asks for (request, interaction id, caller's number); blocking,
+so the gateway runs it off the loop (see `hotline.store.ivr_tickets`)."""
+
+
 class DemoGateway:
     """Plays callers and agents for one tenant runtime."""
 
@@ -90,9 +102,11 @@ class DemoGateway:
         databases: Mapping[str, Engine] | None = None,
         known_numbers: Sequence[str] = (),
         known_share: float = 0.5,
+        tickets: TicketOpener | None = None,
     ) -> None:
         self.runtime = runtime
         self.known_numbers = list(known_numbers)
+        self.tickets = tickets
         self.known_share = known_share
         self._arriving: set[asyncio.Task[None]] = set()
         self.traffic = traffic
@@ -239,6 +253,13 @@ class DemoGateway:
 
     def http(self, call: HttpCall, done: Callable[[HttpResult | HttpFailed], None]) -> None:
         self._off_loop(functools.partial(http_request, call), done)
+
+    def ticket(self, request: OpenTicket, interaction_id: str, ani: str,
+               done: Callable[[TicketOpened | TicketFailed], None]) -> None:
+        if self.tickets is None:
+            done(TicketFailed("no ticket store is configured"))
+            return
+        self._off_loop(functools.partial(self.tickets, request, interaction_id, ani), done)
 
     def flow(self, name: str) -> Flow | None:
         return self.runtime.flows.get(name)

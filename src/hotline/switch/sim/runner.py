@@ -47,9 +47,16 @@ from hotline.core.events import (
 )
 from hotline.core.model import Tenant
 from hotline.ivr import Flow
-from hotline.ivr.actions import HttpCall, Query
+from hotline.ivr.actions import HttpCall, OpenTicket, Query
 from hotline.ivr.database import run_query
-from hotline.ivr.events import HttpFailed, HttpResult, QueryFailed, QueryResult
+from hotline.ivr.events import (
+    HttpFailed,
+    HttpResult,
+    QueryFailed,
+    QueryResult,
+    TicketFailed,
+    TicketOpened,
+)
 from hotline.switch.ivr_call import IvrCall
 from hotline.switch.sim.distributions import Sampler
 from hotline.switch.sim.scenario import Scenario
@@ -189,6 +196,7 @@ class _Run:
 
         # Callers in the IVR: their flow, behaviour, databases and pending callbacks.
         self.ivr = scenario.ivr
+        self.tickets_opened = 0
         self.ivr_rng = random.Random(seed)
         self.engines = ({name: create_engine(url) for name, url in scenario.ivr.databases.items()}
                         if scenario.ivr is not None else {})
@@ -354,6 +362,12 @@ class _Run:
 
     def http(self, call: HttpCall, done: Callable[[HttpResult | HttpFailed], None]) -> None:
         done(HttpFailed("webhooks are not called in simulations"))
+
+    def ticket(self, request: OpenTicket, interaction_id: str, ani: str,
+               done: Callable[[TicketOpened | TicketFailed], None]) -> None:
+        # No ticket store in a simulation: count the tickets, number them from 1.
+        self.tickets_opened += 1
+        done(TicketOpened(str(self.tickets_opened)))
 
     def flow(self, name: str) -> Flow | None:
         return self.ivr.flow if self.ivr is not None and name == self.ivr.flow.name else None
