@@ -161,12 +161,19 @@ class TenantRuntime:
     async def identified(self, event: InteractionArrived) -> InteractionArrived:
         """`event` with the attributes that say who the caller is (`identify`, run in a
         worker thread; see `hotline.store.caller_id`); attributes the event brings win."""
-        if self._identify is None or not event.ani or "customer_id" in event.attributes:
+        if "customer_id" in event.attributes:
             return event
-        found = await asyncio.to_thread(self._identify, event.ani)
+        found = await self.customer_attributes(event.ani)
         if not found:
             return event
         return dataclasses.replace(event, attributes={**found, **event.attributes})
+
+    async def customer_attributes(self, number: str) -> Mapping[str, str]:
+        """The attributes that say whose number `number` is (none when nobody's, or when
+        this runtime identifies nobody); the lookup runs in a worker thread."""
+        if self._identify is None or not number:
+            return {}
+        return await asyncio.to_thread(self._identify, number)
 
     async def submit(self, event: Event) -> list[Command]:
         """Apply `event` and wait until what it changed is durable."""

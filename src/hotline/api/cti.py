@@ -267,7 +267,8 @@ class CtiConnection:
         if len(number) > 32 or not all(c.isdigit() or c in "+*#" for c in number):
             raise CommandError(f"'number' must be up to 32 digits (and + * #), not {number!r}")
         interaction = f"dial-{secrets.token_hex(8)}"
-        await self._submit(AgentDialed(interaction, agent_id, number))
+        customer = await self.runtime.customer_attributes(number)
+        await self._submit(AgentDialed(interaction, agent_id, number, customer))
         return {**self._status(agent_id), "interaction": interaction}
 
     async def consult(self, message: dict[str, Any]) -> dict[str, Any]:

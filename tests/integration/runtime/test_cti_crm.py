@@ -199,3 +199,17 @@ def test_a_ticket_for_an_unknown_customer_is_refused_and_nothing_is_stored(
         "type": "repair", "title": "x", "customer_id": 999999})
     assert refused.status_code == 422 and "no customer 999999" in refused.json()["detail"]
     assert center.client.get("/api/tickets", headers=boss).json()["total"] == 0
+
+
+def test_a_call_the_agent_dials_to_a_customer_is_linked_to_them(center: Center) -> None:
+    with center.client.websocket_connect(
+            f"/api/cti?token={_token(center.client, 'agent1')}") as ws:
+        assert _command(ws, "login")["ok"] is True
+        reply = _command(ws, "dial", number="13900000002")
+        assert reply["ok"] is True
+        interaction = reply["result"]["interaction"]
+        assert _command(ws, "hangup", interaction=interaction)["ok"] is True
+    rows, total = list_interactions(center.engine, "acme",
+                                    customer_id=center.customers["Qian Yu"])
+    assert total == 1 and rows[0].interaction_id == interaction
+    assert rows[0].direction == "outbound" and rows[0].attributes["tier"] == "standard"
