@@ -4,7 +4,7 @@ A page finds its visitor from the session cookie that `POST /api/auth/login` set
 valid one it sends the browser to the login page, which comes back afterwards (`?next=`).
 Agents (users linked to an agent) get the desktop; supervisors and admins the wall board and
 the administration pages (`/admin/<section>`, one per kind of configuration record), which
-admins change and supervisors only read.
+admins change and supervisors only read (but the knowledge base, which both write).
 Each page is rendered with the visitor's name, role, agent and language; its script module
 does the rest over the CTI WebSocket and the REST API.
 """
@@ -178,9 +178,15 @@ ADMIN_SECTIONS = {
     "not-ready-reasons": "Not-ready reasons",
     "caller-lists": "Blacklist and VIPs",
     "announcements": "Announcements",
+    "kb": "Knowledge base",
+    "ticket_types": "Ticket types",
 }
 """The administration pages, in the side menu's order: `/admin/<key>` and its English title
-(admin.js has the words in each language, and what each page lists and edits)."""
+(admin.js has the words in each language, and what each page lists and edits; the knowledge
+base and the ticket types have modules of their own, admin_kb.js and admin_ticket_types.js)."""
+
+SUPERVISORS_WRITE = frozenset({"kb"})
+"""The administration pages that supervisors change too, as their API lets them."""
 
 
 @router.get("/admin")
@@ -198,7 +204,8 @@ def admin_page(
     section: str, request: Request, session: DbSession, token: SessionCookie = None
 ) -> Response:
     """One kind of configuration record: its list, and forms to add, change and remove them
-    through the REST API (read-only for supervisors, whom the API refuses changes anyway)."""
+    through the REST API (read-only for supervisors, whom the API refuses changes anyway, but
+    on the pages of `SUPERVISORS_WRITE`)."""
     if section not in ADMIN_SECTIONS:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no administration page {section!r}")
     visitor = _visitor(session, token)
@@ -208,7 +215,7 @@ def admin_page(
         return RedirectResponse(visitor.home, status_code=303)
     return _page(request, "admin.html", {
         "page": "admin", "visitor": visitor, "section": section, "sections": ADMIN_SECTIONS,
-        "read_only": visitor.principal.role is not Role.ADMIN,
+        "read_only": visitor.principal.role is not Role.ADMIN and section not in SUPERVISORS_WRITE,
     })
 
 

@@ -9,6 +9,7 @@ import { Words, el, signOut } from "./i18n.js";
 import { makeField } from "./admin_fields.js";
 import { SOURCES, sections } from "./admin_sections.js";
 import { ADMIN_WORDS } from "./admin_words.js";
+import { Refusal, caller } from "./admin_api.js";
 
 const words = new Words(ADMIN_WORDS);
 const $ = (id) => document.getElementById(id);
@@ -22,38 +23,7 @@ const state = { records: [], lists: {}, editing: null, opener: null, fields: [] 
 
 // -- talking to the API -----------------------------------------------------------------------
 
-class Refusal extends Error {
-  constructor(status, detail) {
-    super(typeof detail === "string" ? detail : `${status}`);
-    this.status = status;
-    this.detail = detail;
-  }
-}
-
-async function call(method, url, body) {
-  const options = { method, headers: {} };
-  if (body !== undefined) {
-    options.headers["Content-Type"] = "application/json";
-    options.body = JSON.stringify(body);
-  }
-  const response = await fetch(url, options);
-  if (response.status === 401) {
-    location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
-    throw new Refusal(401, words.t("signed_out"));
-  }
-  if (response.status === 204) return null;
-  let payload = null;
-  try {
-    payload = await response.json();
-  } catch {
-    // not JSON: the status line says enough
-  }
-  if (!response.ok) {
-    throw new Refusal(response.status, payload && payload.detail !== undefined
-      ? payload.detail : `${response.status} ${response.statusText}`);
-  }
-  return payload;
-}
+const call = caller(() => words.t("signed_out"));
 
 function recordUrl(record) {
   return `${section.api}/${encodeURIComponent(record[section.key])}`;
