@@ -725,6 +725,9 @@ def serve(
     demo_rate: Annotated[
         float, typer.Option(help="With --demo: synthetic calls per second.")
     ] = 0.5,
+    ticket_sweep: Annotated[
+        float, typer.Option(help="Seconds between looks for tickets to remind of or escalate.")
+    ] = 30.0,
 ) -> None:
     """Run the contact center: the interaction servers in real time, the journal and the API."""
     from hotline.service import ServeOptions
@@ -736,8 +739,12 @@ def serve(
     if demo_rate < 0:
         typer.echo(f"error: --demo-rate {demo_rate} must be >= 0 calls per second", err=True)
         raise typer.Exit(2)
+    if not 1 <= ticket_sweep <= 3600:
+        typer.echo(f"error: --ticket-sweep {ticket_sweep} must be from 1 to 3600 seconds",
+                   err=True)
+        raise typer.Exit(2)
     if config is not None and not config.is_file():
         typer.echo(f"error: --config {config}: no such file", err=True)
         raise typer.Exit(2)
     run(ServeOptions(host=host, port=port, config_file=config, demo=demo,
-                     demo_calls_per_second=demo_rate))
+                     demo_calls_per_second=demo_rate, ticket_sweep_seconds=ticket_sweep))

@@ -54,6 +54,7 @@ class ServeOptions:
     config_file: Path | None = None
     demo: bool = False
     demo_calls_per_second: float = 0.5
+    ticket_sweep_seconds: float = 30.0
 
 
 def serve(options: ServeOptions) -> None:
@@ -97,7 +98,7 @@ async def _serve(options: ServeOptions) -> None:
     app = create_app(engine, runtime=runtime)
     app.state.demo = {}
     runtime.start()
-    sweeper = TicketSweeper(sessions, app.state.notices)
+    sweeper = TicketSweeper(sessions, app.state.notices, period=options.ticket_sweep_seconds)
     sweeper.start()
     demo_runtime = runtime.get("demo") if options.demo else None
     if demo_runtime is not None:

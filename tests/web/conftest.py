@@ -29,6 +29,9 @@ CHROMIUM_ARGS = [
 HOTLINE = Path(sys.executable).parent / "hotline"
 PASSWORD = "web-test-password"
 TENANT = "demo"
+TICKET_SWEEP = 2
+"""Seconds between the server's looks for tickets to escalate (30 in production): the tests
+see an escalation soon after they make a ticket overdue."""
 STARTUP_SECONDS = 180  # creating the demo hashes 22 passwords; a loaded 2-core machine is slow
 
 NO_CHROMIUM = ("the web tests need Debian's Chromium at /usr/bin/chromium "
@@ -53,7 +56,7 @@ class Served:
                "HOTLINE_DEMO_PASSWORD": PASSWORD}
         self.process = subprocess.Popen(
             [str(HOTLINE), "serve", "--demo", "--port", str(self.port),
-             "--demo-rate", str(rate)],
+             "--demo-rate", str(rate), "--ticket-sweep", str(TICKET_SWEEP)],
             cwd=workdir, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT)
 
     def wait_until_up(self) -> None:

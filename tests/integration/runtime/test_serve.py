@@ -19,8 +19,10 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import create_engine, text
+from typer.testing import CliRunner
 from websockets.sync.client import ClientConnection, connect
 
+from hotline.cli import app
 from hotline.core.agent_fsm import AgentState
 from hotline.core.facts import AgentStateChanged
 from hotline.store.journal_queries import read_facts
@@ -188,3 +190,15 @@ def test_kill_9_loses_nothing_acknowledged_and_restart_closes_what_was_in_flight
     finally:
         restarted.process.send_signal(signal.SIGTERM)
         assert restarted.process.wait(timeout=30) == 0
+
+
+@pytest.mark.parametrize(("option", "value", "message"), [
+    ("--port", "0", "--port 0 must be between 1 and 65535"),
+    ("--demo-rate", "-1", "--demo-rate -1.0 must be >= 0"),
+    ("--ticket-sweep", "0.5", "--ticket-sweep 0.5 must be from 1 to 3600 seconds"),
+])
+def test_bad_serve_options_are_refused_before_anything_starts(
+    option: str, value: str, message: str
+) -> None:
+    result = CliRunner().invoke(app, ["serve", option, value])
+    assert result.exit_code == 2 and message in result.output

@@ -3,11 +3,14 @@
 // sends a command and the page redraws from the reply and the events that follow.
 
 import { Cti } from "./cti.js";
-import { Words, apiError, clock, el, signOut } from "./i18n.js";
+import { CUSTOMER_WORDS, CustomerCard } from "./customer_card.js";
+import { Words, apiError, clock, combine, el, signOut } from "./i18n.js";
+import { KB_WORDS, KbPanel } from "./kb_panel.js";
 import { ScreenLock } from "./lock.js";
 import { Records } from "./records.js";
+import { TICKET_WORDS, TicketPanel } from "./ticket_panel.js";
 
-const words = new Words({
+const DESK_WORDS = {
   en: {
     page_title: "Agent desktop",
     name: "Name", role: "Role", account: "Account", agent_id: "Agent / extension",
@@ -59,6 +62,7 @@ const words = new Words({
     result_timed_out: "Timed out", result_in_progress: "In progress",
     reason_login: "just logged in", reason_logout: "logged out",
     simulated: "The demo plays this agent until you log in: logging in takes over.",
+    work_label: "Tickets, knowledge base and call records",
   },
   zh: {
     page_title: "座席工作台",
@@ -111,8 +115,10 @@ const words = new Words({
     result_timed_out: "超时", result_in_progress: "进行中",
     reason_login: "刚签入", reason_logout: "已签出",
     simulated: "演示程序正在代替此座席接听，签入后由您接管。",
+    work_label: "工单、知识库和通话记录",
   },
-});
+};
+const words = new Words(combine(DESK_WORDS, CUSTOMER_WORDS, TICKET_WORDS, KB_WORDS));
 
 const $ = (id) => document.getElementById(id);
 const page = document.body.dataset;
@@ -141,6 +147,24 @@ const screenLock = new ScreenLock({
   describe: () => [words.state(desk.state), reasonLabel(desk.reason)].filter(Boolean).join(" · "),
 });
 const loadRecords = () => records.load();
+// Ticket due times, customers' interactions, articles: a day and a time, in the page's language.
+const when = (iso) => new Date(iso).toLocaleString(words.lang === "zh" ? "zh-CN" : "en-GB",
+  { month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+const tickets = new TicketPanel({
+  words, onError: showError, when, staff: page.role !== "agent",
+  onAttention: () => {
+    if ($("tab-tickets").getAttribute("aria-selected") !== "true") $("tickets-attention").hidden = false;
+  },
+});
+const customerCard = new CustomerCard({
+  words, onError: showError, when,
+  onCustomer: (customer) => {
+    // A known customer's interactions, across their numbers, replace the number's.
+    $("pop-number-history").hidden = customer !== null;
+    tickets.setCustomer(customer);
+  },
+});
+new KbPanel({ words, onError: showError, when });
 
 // -- messages ---------------------------------------------------------------------------------
 
@@ -296,7 +320,9 @@ async function onOpen() {
 
 function onEvent(message) {
   if (typeof message.at === "number") desk.skew = Date.now() / 1000 - message.at;
-  if (message.event === "agent_state") {
+  if (message.event === "ticket") {
+    tickets.onTicketEvent(message);  // the person's work list, whoever plays the agent
+  } else if (message.event === "agent_state") {
     // Taken over from a consultation: the caller's call (a conference, or a new leg of a
     // transfer) is this agent's call now.
     if (message.previous === "busy" && message.state === "busy" && desk.call
@@ -395,6 +421,43 @@ function screenPop(offer) {
       el("dd", {}, typeof value === "object" ? JSON.stringify(value) : String(value))));
   }
   records.history($("pop-history"), offer.ani, offer.interaction);
+  tickets.setCall({ ani: offer.ani || "", interaction: offer.interaction });
+  customerCard.show(offer);
+}
+
+// -- the work tabs: tickets, knowledge base, call records --------------------------------------
+
+function chooseTab(chosen) {
+  for (const tab of document.querySelectorAll('.work [role="tab"]')) {
+    const selected = tab === chosen;
+    tab.setAttribute("aria-selected", String(selected));
+    tab.tabIndex = selected ? 0 : -1;
+    $(tab.getAttribute("aria-controls")).hidden = !selected;
+  }
+  if (chosen.id === "tab-tickets") $("tickets-attention").hidden = true;
+  if (chosen.id === "tab-kb") $("kb-query").focus();
+}
+
+function wireTabs() {
+  const tabs = [...document.querySelectorAll('.work [role="tab"]')];
+  for (const [index, tab] of tabs.entries()) {
+    tab.tabIndex = tab.getAttribute("aria-selected") === "true" ? 0 : -1;
+    tab.addEventListener("click", () => chooseTab(tab));
+    tab.addEventListener("keydown", (event) => {
+      const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+      if (!step) return;
+      const next = tabs[(index + step + tabs.length) % tabs.length];
+      chooseTab(next);
+      next.focus();
+    });
+  }
+  // A click on a ticket of the customer card opens it in the tickets tab.
+  $("customer-tickets").addEventListener("click", () => chooseTab($("tab-tickets")), true);
+  $("ticket-notice").addEventListener("click", () => chooseTab($("tab-tickets")));
+  $("customer-new-ticket").addEventListener("click", () => {
+    chooseTab($("tab-tickets"));
+    tickets.openForm();
+  });
 }
 
 // -- reference data ---------------------------------------------------------------------------
@@ -532,6 +595,7 @@ for (const key of $("dtmf-pad").querySelectorAll("button")) {
   key.addEventListener("click", () => actions.digit(key));
 }
 bind("btn-lock", () => screenLock.lock());
+wireTabs();
 bind("message-close", clearError);
 $("transfer-kind").addEventListener("change", () => {
   const toQueue = $("transfer-kind").value === "queue";
@@ -591,5 +655,6 @@ loadReasons();
 loadQueues();
 loadRecords();
 loadAnnouncements();
+tickets.loadMine();
 setInterval(loadAnnouncements, ANNOUNCEMENTS_EVERY_MS);
 setInterval(tick, 1000);

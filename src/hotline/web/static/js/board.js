@@ -4,9 +4,10 @@
 // with many agents redraws cheaply five times a second.
 
 import { Cti } from "./cti.js";
-import { Words, apiError, clock, el, signOut } from "./i18n.js";
+import { Words, apiError, clock, combine, el, signOut } from "./i18n.js";
+import { TEAM_TICKET_WORDS, TeamTickets } from "./team_tickets.js";
 
-const words = new Words({
+const BOARD_WORDS = {
   en: {
     page_title: "Wall board", updated: "Updated", tv_view: "TV view", back: "Back",
     admin: "Administration",
@@ -56,7 +57,8 @@ const words = new Words({
     force_logout: "强制签出", close: "关闭", call_agent: "呼叫座席",
     done: "完成：{agent} 现在是{state}。", monitoring: "您已加入通话：{mode}。",
   },
-});
+};
+const words = new Words(combine(BOARD_WORDS, TEAM_TICKET_WORDS));
 
 const $ = (id) => document.getElementById(id);
 const TV = document.body.classList.contains("tv");
@@ -433,6 +435,8 @@ const signOutButton = $("sign-out");
 if (signOutButton) signOutButton.addEventListener("click", signOut);
 fetchReasons();
 fetchBoard();
+// Not on the TV view, which has no table for it.
+if ($("team-tickets")) new TeamTickets({ words, onError: showError }).start();
 cti.connect();
 // Times in state go on between events.
 setInterval(() => {

@@ -110,6 +110,15 @@ export class Words {
   }
 }
 
+// One dictionary from several ({en: {...}, zh: {...}} each): a page's and its panels'.
+export function combine(...dictionaries) {
+  const combined = {};
+  for (const lang of LANGUAGES) {
+    combined[lang] = Object.assign({}, ...dictionaries.map((dictionary) => dictionary[lang] || {}));
+  }
+  return combined;
+}
+
 // "1:05", "12:03:09": a duration in seconds as a clock.
 export function clock(seconds) {
   const total = Math.max(0, Math.floor(seconds));
