@@ -5,14 +5,11 @@ socket stays open; the interaction record is in the journal when the reply comes
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from starlette.testclient import WebSocketTestSession
 
 from hotline.api.app import create_app
 from hotline.core.events import CallConnected, InteractionArrived
@@ -24,6 +21,9 @@ from hotline.store.database import session_factory
 from hotline.store.journal import Journal
 from hotline.store.journal_queries import list_interactions
 from hotline.store.journal_writer import JournalWriter
+from tests.integration.runtime.cti_client import aside, forget
+from tests.integration.runtime.cti_client import command as _command
+from tests.integration.runtime.cti_client import event as _event
 
 PASSWORD = "correct horse battery"
 CONFIG = {
@@ -68,37 +68,11 @@ def _token(client: TestClient, username: str) -> str:
     return token
 
 
-def _command(ws: WebSocketTestSession, command: str, **fields: Any) -> dict[str, Any]:
-    """Send a command; return its reply, keeping events that arrived before it aside."""
-    request_id = f"r{time.monotonic_ns()}"
-    ws.send_json({"id": request_id, "command": command, **fields})
-    while True:
-        message: dict[str, Any] = ws.receive_json()
-        if message.get("id") == request_id:
-            return message
-        _events.append(message)
-
-
-_events: list[dict[str, Any]] = []
-
-
-def _event(ws: WebSocketTestSession, name: str) -> dict[str, Any]:
-    """The next event called `name` (from those set aside, else from the socket)."""
-    for index, message in enumerate(_events):
-        if message.get("event") == name:
-            return _events.pop(index)
-    while True:
-        message = ws.receive_json()
-        if message.get("event") == name:
-            return message
-        _events.append(message)
-
-
 def test_an_agent_takes_a_call_through_the_cti(
     client: tuple[TestClient, TenantRuntime], engine: Engine
 ) -> None:
     test_client, runtime = client
-    _events.clear()
+    forget()
     with test_client.websocket_connect(f"/api/cti?token={_token(test_client, 'agent1')}") as ws:
         assert _command(ws, "login")["result"]["state"] == "not_ready"
         assert _command(ws, "ready")["result"]["state"] == "ready"
@@ -118,7 +92,7 @@ def test_an_agent_takes_a_call_through_the_cti(
         assert total == 1 and rows[0].result == "answered" and rows[0].ended_at is not None
         assert rows[0].hold_seconds is not None and rows[0].hold_seconds >= 0
         assert _command(ws, "end_wrap_up")["result"]["state"] == "ready"
-        states = [e["state"] for e in _events if e.get("event") == "agent_state"]
+        states = [e["state"] for e in aside(ws) if e.get("event") == "agent_state"]
         assert states[-4:] == ["reserved", "busy", "wrap_up", "ready"]
 
 
@@ -126,7 +100,7 @@ def test_bad_messages_get_errors_and_the_socket_stays_open(
     client: tuple[TestClient, TenantRuntime]
 ) -> None:
     test_client, _ = client
-    _events.clear()
+    forget()
     with test_client.websocket_connect(f"/api/cti?token={_token(test_client, 'agent1')}") as ws:
         ws.send_text("{not json")
         assert "not JSON" in ws.receive_json()["error"]
@@ -151,7 +125,7 @@ def test_an_agent_transfers_to_a_queue_and_to_an_agent_and_the_legs_are_recorded
     client: tuple[TestClient, TenantRuntime], engine: Engine
 ) -> None:
     test_client, runtime = client
-    _events.clear()
+    forget()
     with test_client.websocket_connect(
         f"/api/cti?token={_token(test_client, 'agent1')}"
     ) as one, test_client.websocket_connect(
@@ -192,7 +166,7 @@ def test_an_agent_dials_out_and_the_call_is_recorded_as_outbound(
     client: tuple[TestClient, TenantRuntime], engine: Engine
 ) -> None:
     test_client, runtime = client
-    _events.clear()
+    forget()
     with test_client.websocket_connect(f"/api/cti?token={_token(test_client, 'agent1')}") as ws:
         assert _command(ws, "login")["ok"] is True
         reply = _command(ws, "dial", number="13700000000")
@@ -228,7 +202,7 @@ def test_supervisors_get_live_figures_and_agents_may_not(
     client: tuple[TestClient, TenantRuntime]
 ) -> None:
     test_client, runtime = client
-    _events.clear()
+    forget()
     with test_client.websocket_connect(f"/api/cti?token={_token(test_client, 'agent1')}") as ws:
         assert "supervisors" in _command(ws, "subscribe", topic="live")["error"]
     with test_client.websocket_connect(
@@ -266,7 +240,7 @@ def test_a_supervisor_acts_on_an_agent_and_the_audit_log_says_who(
     client: tuple[TestClient, TenantRuntime], engine: Engine
 ) -> None:
     test_client, runtime = client
-    _events.clear()
+    forget()
     boss = {"Authorization": f"Bearer {_token(test_client, 'boss')}"}
     with test_client.websocket_connect(
         f"/api/cti?token={_token(test_client, 'agent1')}"
@@ -319,7 +293,7 @@ def test_offers_an_agent_declined_or_let_ring_out_are_their_missed_calls(
     client: tuple[TestClient, TenantRuntime], engine: Engine
 ) -> None:
     test_client, runtime = client
-    _events.clear()
+    forget()
     token = _token(test_client, "agent1")
     # A short ring, taken by the running server at once.
     response = test_client.patch("/api/queues/support", json={"ring_timeout": 1}, headers={
@@ -357,7 +331,7 @@ def test_agents_consult_then_conference_and_consult_then_transfer_over_the_cti(
     client: tuple[TestClient, TenantRuntime], engine: Engine
 ) -> None:
     test_client, runtime = client
-    _events.clear()
+    forget()
     with test_client.websocket_connect(
         f"/api/cti?token={_token(test_client, 'agent1')}"
     ) as one, test_client.websocket_connect(

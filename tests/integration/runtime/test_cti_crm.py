@@ -7,16 +7,13 @@ supervisor."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from starlette.testclient import WebSocketTestSession
 
 from hotline.api.app import create_app
 from hotline.core.events import InteractionArrived
@@ -32,6 +29,9 @@ from hotline.store.journal import Journal
 from hotline.store.journal_queries import list_interactions
 from hotline.store.journal_writer import JournalWriter
 from hotline.ticket_sweeper import TicketSweeper
+from tests.integration.runtime.cti_client import command as _command
+from tests.integration.runtime.cti_client import event as _event
+from tests.integration.runtime.cti_client import forget
 
 PASSWORD = "correct horse battery"
 CONFIG = {
@@ -61,7 +61,7 @@ class Center:
 def center(engine: Engine) -> Iterator[Center]:
     sessions = session_factory(engine)
     made: dict[str, int] = {}
-    _aside.clear()
+    forget()
     with sessions.begin() as session:
         tenant = import_config(session, CONFIG, replace=False)
         for username, role, agent_id in (("agent1", "agent", "1001"), ("lead", "agent", "1005"),
@@ -90,32 +90,6 @@ def _token(client: TestClient, username: str) -> str:
     assert response.status_code == 200, response.text
     token: str = response.json()["token"]
     return token
-
-
-_aside: dict[int, list[dict[str, Any]]] = {}
-
-
-def _command(ws: WebSocketTestSession, command: str, **fields: Any) -> dict[str, Any]:
-    """Send a command; return its reply, keeping events that came before it aside."""
-    request_id = f"r{time.monotonic_ns()}"
-    ws.send_json({"id": request_id, "command": command, **fields})
-    while True:
-        message: dict[str, Any] = ws.receive_json()
-        if message.get("id") == request_id:
-            return message
-        _aside.setdefault(id(ws), []).append(message)
-
-
-def _event(ws: WebSocketTestSession, name: str) -> dict[str, Any]:
-    """The next event called `name`, from those set aside first."""
-    kept = _aside.setdefault(id(ws), [])
-    for index, message in enumerate(kept):
-        if message.get("event") == name:
-            return kept.pop(index)
-    while True:
-        message = ws.receive_json()
-        if message.get("event") == name:
-            return message
 
 
 def test_a_vip_caller_is_identified_served_first_and_their_call_linked_to_them(
