@@ -14,6 +14,19 @@ The foundation is the message layer:
 - `message` — `Request`, `Response`, `parse`, `serialize`, `make_response`, `bad_request_for`;
 - `stream` — framing messages on TCP by Content-Length (§18.3);
 - `status` — default reason phrases (§21).
+
+On it, imported by module path (they are layers, not the message vocabulary):
+
+- `timers`, `transaction`, `client_transaction`, `server_transaction`, `transaction_table` —
+  the four transaction state machines of §17 and the matching of messages to them;
+- `dialog` — dialogs (§12) and in-dialog requests; `answer` — resending a 2xx until its ACK
+  (§13.3.1.4);
+- `digest` — digest authentication, server and client (§22, RFC 8760);
+- `guard` — lockout of sources that fail authentication, rate limits, scanner detection;
+- `registrar` — REGISTER applied to the bindings of an address of record (§10.3).
+
+Still to come for the switch: the user-agent layer on these, the asyncio transports, and the
+B2BUA that ties calls to the interaction server.
 """
 
 from .address import NameAddress, parse_address_list, parse_name_address
