@@ -93,7 +93,7 @@ async def _serve(options: ServeOptions) -> None:
                             len(report.interactions), len(report.agents))
             runtime.add(TenantRuntime(tenant, journal=writer,
                                       flows=functools.partial(_published, sessions, name),
-                                      identify=CallerDirectory(sessions, name).identify))
+                                      identify=CallerDirectory(engine, name).identify))
 
     app = create_app(engine, runtime=runtime)
     app.state.demo = {}

@@ -76,7 +76,7 @@ def center(engine: Engine) -> Iterator[Center]:
     writer = JournalWriter(Journal(engine))
     runtime = Runtime()
     tenant_runtime = TenantRuntime(core_tenant, journal=writer,
-                                   identify=CallerDirectory(sessions, "acme").identify)
+                                   identify=CallerDirectory(engine, "acme").identify)
     runtime.add(tenant_runtime)
     app = create_app(engine, runtime=runtime)
     with TestClient(app) as test_client:
