@@ -287,8 +287,14 @@ class Network:
             heapq.heappush(self._queue, (at, next(self._order), receiver, message))
 
     def run(self, until: float) -> None:
-        """Process deliveries and timers in time order up to `until`."""
+        """Process deliveries and timers in time order up to `until`. A machine whose timer
+        stays due after it fired would spin here for ever: that fails, naming it."""
+        stuck = 0
         while True:
+            stuck += 1
+            if stuck > 100_000:
+                raise AssertionError(f"no progress at t={self.now}: "
+                                     f"{[phone.next_timer() for phone in self.phones]}")
             candidates = [(self._queue[0][0], 0)] if self._queue else []
             for index, phone in enumerate(self.phones):
                 deadline = phone.next_timer()
