@@ -728,8 +728,19 @@ def serve(
     ticket_sweep: Annotated[
         float, typer.Option(help="Seconds between looks for tickets to remind of or escalate.")
     ] = 30.0,
+    sip_port: Annotated[
+        int, typer.Option(help="Port for SIP over UDP and TCP (phones, trunks); 0 picks a "
+                               "free one.")
+    ] = 5060,
+    sip: Annotated[
+        bool, typer.Option(help="Run the embedded SIP switch (--no-sip: API and web only).")
+    ] = True,
+    rtp_ports: Annotated[
+        str, typer.Option(help="Range of UDP ports for call media, FIRST-LAST.")
+    ] = "20000-29999",
 ) -> None:
-    """Run the contact center: the interaction servers in real time, the journal and the API."""
+    """Run the contact center: the interaction servers in real time, the journal, the API and
+    the SIP switch."""
     from hotline.service import ServeOptions
     from hotline.service import serve as run
 
@@ -746,5 +757,15 @@ def serve(
     if config is not None and not config.is_file():
         typer.echo(f"error: --config {config}: no such file", err=True)
         raise typer.Exit(2)
+    if not 0 <= sip_port < 65536:
+        typer.echo(f"error: --sip-port {sip_port} must be between 0 and 65535", err=True)
+        raise typer.Exit(2)
+    first, _, last = rtp_ports.partition("-")
+    if not (first.isdigit() and last.isdigit() and 1024 <= int(first) < int(last) < 65536):
+        typer.echo(f"error: --rtp-ports {rtp_ports!r} must be FIRST-LAST with "
+                   "1024 <= FIRST < LAST <= 65535", err=True)
+        raise typer.Exit(2)
     run(ServeOptions(host=host, port=port, config_file=config, demo=demo,
-                     demo_calls_per_second=demo_rate, ticket_sweep_seconds=ticket_sweep))
+                     demo_calls_per_second=demo_rate, ticket_sweep_seconds=ticket_sweep,
+                     sip_port=sip_port if sip else None,
+                     rtp_ports=range(int(first), int(last) + 1)))

@@ -41,6 +41,7 @@ from hotline.store.ivr_tickets import open_ivr_ticket
 from hotline.store.journal import Journal
 from hotline.store.journal_writer import JournalWriter
 from hotline.switch.sim.realtime import DemoGateway, DemoTraffic
+from hotline.telephony import SwitchOptions, start_switch
 from hotline.ticket_sweeper import TicketSweeper
 
 log = logging.getLogger("hotline")
@@ -55,6 +56,9 @@ class ServeOptions:
     demo: bool = False
     demo_calls_per_second: float = 0.5
     ticket_sweep_seconds: float = 30.0
+    sip_port: int | None = 5060
+    """None: no SIP switch; 0: any free port."""
+    rtp_ports: range = range(20000, 30000)
 
 
 def serve(options: ServeOptions) -> None:
@@ -110,6 +114,16 @@ async def _serve(options: ServeOptions) -> None:
         gateway.start()
         app.state.demo["demo"] = gateway
 
+    switch = None
+    if options.sip_port is not None:
+        switch = await start_switch(engine, runtime, SwitchOptions(
+            options.host, options.sip_port, options.rtp_ports))
+    if switch is not None:
+        app.state.telephony_listeners.append(switch.reload)
+        app.state.switch = switch
+        if "demo" in app.state.demo:
+            switch.play_demo_agents(app.state.demo["demo"])
+
     # Everything made so far lives for the whole run: keep the cycle collector off it, so
     # that its passes stay short (a full pass over the core's objects took 80 ms).
     gc.collect()
@@ -122,6 +136,9 @@ async def _serve(options: ServeOptions) -> None:
     print(f"  API reference: {base}/api/docs   health: {base}/api/health", flush=True)
     print(f"  CTI WebSocket: ws://{options.host}:{options.port}/api/cti (see docs/cti.md)",
           flush=True)
+    if switch is not None:
+        print(f"  SIP: {options.host}:{switch.gateway.port} (UDP and TCP); "
+              f"RTP ports {options.rtp_ports.start}–{options.rtp_ports.stop - 1}", flush=True)
     if credentials is not None:
         print(f"  demo tenant {credentials.tenant!r}: users admin, supervisor, 1001–1020; "
               f"password {credentials.password}", flush=True)
@@ -139,6 +156,8 @@ async def _serve(options: ServeOptions) -> None:
     finally:
         for gateway in app.state.demo.values():
             gateway.stop()
+        if switch is not None:
+            await switch.close()
         await sweeper.stop()
         await runtime.stop()
         await asyncio.to_thread(writer.close)

@@ -1,10 +1,11 @@
 """The FastAPI application: routers, error handling and the health check.
 
 `create_app(engine)` is all a process needs to serve the API: it keeps the engine, a session
-factory and the runtime (the running contact center, when there is one) on `app.state`. Bad
-input never becomes a 500: a `ValueError` from the store (such as `ConfigError`) is a 422 with
-its message (a `ConfigNotFound` a 404), a clash with existing data a 409, a value the
-database cannot hold a 422.
+factory and the runtime (the running contact center, when there is one) on `app.state`, and
+`telephony_listeners`, the callables to call after each telephony change (the SIP switch
+appends its reload; see `telephony_changes`). Bad input never becomes a 500: a `ValueError`
+from the store (such as `ConfigError`) is a 422 with its message (a `ConfigNotFound` a 404), a
+clash with existing data a 409, a value the database cannot hold a 422.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from hotline.api import (
     caller_lists,
     cti,
     customers,
+    dids,
     dnis_routes,
+    extensions,
     interactions,
     ivr_flows,
     kb,
@@ -41,6 +44,7 @@ from hotline.api import (
     tenants,
     ticket_types,
     tickets,
+    trunks,
     users,
 )
 from hotline.api.login_throttle import LoginThrottle
@@ -86,6 +90,7 @@ def create_app(
     app.state.runtime = runtime
     app.state.login_throttle = login_throttle or LoginThrottle()
     app.state.notices = notices or NoticeHub()
+    app.state.telephony_listeners = []  # the SIP switch adds its reload here
     _add_error_handlers(app)
 
     @app.get("/api/health", tags=["health"], response_model=Health,
@@ -105,7 +110,7 @@ def create_app(
     for module in (auth, tenants, users, skills, teams, queues, agents, dnis_routes,
                    not_ready_reasons, caller_lists, audit, interactions, missed_calls, live, cti,
                    ivr_flows, prompts, announcements, customers, tickets, ticket_types, kb,
-                   public_tickets):
+                   extensions, trunks, dids, public_tickets):
         app.include_router(module.router)
     app.include_router(web.router)
     app.include_router(public_form.router)

@@ -5,7 +5,8 @@ Each area keeps its tables in its own module: `config_tables` (tenants, queues, 
 tokens, audit log), `ivr_tables` (IVR flow versions), `prompt_tables` (the prompt catalogue),
 `announcement_tables` (notices for agents), `customer_tables` (customers, their contact points
 and tags), `ticket_tables` (tickets and their event log), `ticket_type_tables` (custom fields
-and SLA per ticket type), `kb_tables` (knowledge-base articles).
+and SLA per ticket type), `kb_tables` (knowledge-base articles), `telephony_tables`
+(extensions, trunks and DIDs for the SIP switch).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from hotline.store import (
     journal_tables,
     kb_tables,
     prompt_tables,
+    telephony_tables,
     ticket_tables,
     ticket_type_tables,
 )
@@ -34,6 +36,7 @@ __all__ = [
     "journal_tables",
     "kb_tables",
     "prompt_tables",
+    "telephony_tables",
     "ticket_tables",
     "ticket_type_tables",
 ]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Protocol
@@ -39,6 +39,7 @@ from hotline.ivr.actions import (
 )
 from hotline.ivr.events import (
     CallerHungUp,
+    DigitPressed,
     DigitsReceived,
     Event,
     HttpFailed,
@@ -87,6 +88,14 @@ class Cancel(Protocol):
     def cancel(self) -> object: ...
 
 
+class IvrMedia(Protocol):
+    """Real audio for a walk (the SIP gateway): plays the prompts of one batch back to back
+    and calls `done` when they end; cancelling stops them without `done`. The caller's keys
+    come back through `IvrCall.key`."""
+
+    def play(self, plays: Sequence[Play], done: Callable[[], None]) -> Cancel: ...
+
+
 class IvrShell(Protocol):
     """What an `IvrCall` needs from its surroundings."""
 
@@ -127,8 +136,10 @@ class IvrCall:
         timezone: str = "UTC",
         business_hours: BusinessHours | None = None,
         variables: Mapping[str, str] | None = None,
+        media: IvrMedia | None = None,
     ) -> None:
         self.interaction_id = interaction_id
+        self._media = media
         self._ani, self._dnis, self._timezone = ani, dnis, timezone
         self._hours = business_hours
         self.session = IvrSession(flow, ani=ani, dnis=dnis, timezone=timezone,
@@ -165,7 +176,25 @@ class IvrCall:
             return
         self._perform(self.session.handle(event, self._shell.now()))
 
+    def key(self, digit: str) -> None:
+        """The caller pressed a key (real media). A key while the session collects cuts the
+        prompt short (barge-in: no `PlayFinished` for it)."""
+        if self.done or self.caller_gone:
+            return
+        if self._playing is not None and self.session.state is SessionState.COLLECTING:
+            self._cancel(self._playing)
+            self._playing = None
+        self._feed(DigitPressed(digit))
+
     def _perform(self, actions: list[Action]) -> None:
+        if self._media is not None:
+            plays = [action for action in actions if isinstance(action, Play)]
+            if plays:
+                handle = self._media.play(plays, self._play_finished)
+                self._playing = handle
+                self._pending.append(handle)
+            self._carry_out(actions, 0.0)
+            return
         # The prompts of one batch play back to back and end with one `PlayFinished`.
         playing = sum(play_seconds(a) for a in actions if isinstance(a, Play)) / self._caller.pace
         if playing or any(isinstance(a, Play) for a in actions):
@@ -173,11 +202,15 @@ class IvrCall:
                 self._after(self._rng.uniform(0, playing), self.hang_up)
             else:
                 self._playing = self._after(playing, self._play_finished)
+        self._carry_out(actions, playing)
+
+    def _carry_out(self, actions: list[Action], playing: float) -> None:
         for action in actions:
             if isinstance(action, Play):
                 continue
             if isinstance(action, Collect):
-                self._collect(playing)
+                if self._media is None:
+                    self._collect(playing)
             elif isinstance(action, Query):
                 self._shell.query(action, self._answered)
             elif isinstance(action, HttpCall):
@@ -211,6 +244,8 @@ class IvrCall:
         self._arm_timer()
 
     def _play_finished(self) -> None:
+        if self._media is not None and self._playing in self._pending:
+            self._pending.remove(self._playing)
         self._playing = None
         self._feed(PlayFinished())
 

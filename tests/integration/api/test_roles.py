@@ -93,7 +93,23 @@ MATRIX: list[tuple[str, str, str, dict[str, Any] | None, frozenset[str]]] = [
     ("GET", "/api/prompts/{language}/{name}/audio", "/api/prompts/zh/nope/audio", None, STAFF),
     ("PUT", "/api/prompts/{language}/{name}", "/api/prompts/zh/nope", BAD, ADMIN),
     ("DELETE", "/api/prompts/{language}/{name}", "/api/prompts/zh/nope", None, ADMIN),
+    ("GET", "/api/extensions/mine", "/api/extensions/mine", None, ANY),
 ]
+TELEPHONY = {
+    # resource: (path key, key of a record that does not exist)
+    "extensions": ("number", "0000"),
+    "trunks": ("name", "nope"),
+    "dids": ("number", "0000"),
+}
+for resource, (key, missing) in TELEPHONY.items():
+    base = f"/api/{resource}"
+    MATRIX += [
+        ("GET", base, base, None, STAFF),
+        ("POST", base, base, BAD, ADMIN),
+        ("GET", f"{base}/{{{key}}}", f"{base}/{missing}", None, STAFF),
+        ("PUT", f"{base}/{{{key}}}", f"{base}/{missing}", BAD, ADMIN),
+        ("DELETE", f"{base}/{{{key}}}", f"{base}/{missing}", None, ADMIN),
+    ]
 for resource, (missing, readers) in CONFIG.items():
     key = {"skills": "name", "teams": "name", "queues": "name", "agents": "agent_id",
            "dnis_routes": "dnis", "not_ready_reasons": "code", "caller_lists": "number"}[resource]

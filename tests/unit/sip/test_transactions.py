@@ -405,9 +405,6 @@ def test_answer_cancel_gives_200_and_487_or_481() -> None:
 # Property: hostile networks ----------------------------------------------------------------
 
 
-@pytest.mark.skip(reason="some generated calls make Network.run spin without end (seen with "
-                         "--hypothesis-seed=15 and 38, and in a full parallel run): the cause, "
-                         "in the transactions or in this test's phones, is open on issue 7")
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     fate=st.lists(st.sampled_from([0, 1, 1, 2]), max_size=8),
@@ -485,9 +482,6 @@ STEP = st.one_of(
 )
 
 
-@pytest.mark.skip(reason="a generated sequence ended a machine 38 s after its last answer "
-                         "against the 37 s (64*T1 + T4) the property allows, in a full CI run; "
-                         "whether the bound or the machine is wrong is open on issue 7")
 @settings(max_examples=300, deadline=None)
 @given(
     kind=st.sampled_from(sorted(MACHINES)),

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import random
 import secrets
@@ -54,20 +53,9 @@ from hotline.core.events import (
     WrapUpEnded,
 )
 from hotline.core.interaction_fsm import InteractionState
-from hotline.ivr.actions import HttpCall, OpenTicket, Query
-from hotline.ivr.database import run_query
-from hotline.ivr.events import (
-    HttpFailed,
-    HttpResult,
-    QueryFailed,
-    QueryResult,
-    TicketFailed,
-    TicketOpened,
-)
-from hotline.ivr.flow import Flow
 from hotline.runtime import TenantRuntime
 from hotline.switch.ivr_call import CallerBehaviour, IvrCall
-from hotline.switch.webhook import http_request
+from hotline.switch.ivr_services import LoopIvrShell, TicketOpener
 
 log = logging.getLogger("hotline.demo")
 T = TypeVar("T")
@@ -84,12 +72,11 @@ class DemoTraffic:
     human_call_limit_seconds: float = 1800.0
 
 
-TicketOpener = Callable[[OpenTicket, str, str], TicketOpened | TicketFailed]
 """Opens the ticket an IVR flow asks for (request, interaction id, caller's number); blocking,
 so the gateway runs it off the loop (see `hotline.store.ivr_tickets`)."""
 
 
-class DemoGateway:
+class DemoGateway(LoopIvrShell):
     """Plays callers and agents for one tenant runtime."""
 
     def __init__(
@@ -104,18 +91,18 @@ class DemoGateway:
         known_share: float = 0.5,
         tickets: TicketOpener | None = None,
     ) -> None:
-        self.runtime = runtime
+        super().__init__(runtime, databases=databases, tickets=tickets)
         self.known_numbers = list(known_numbers)
-        self.tickets = tickets
+        self.claimed: Callable[[str], bool] = lambda interaction_id: False
+        """Whether another gateway (SIP) carries the caller's side of an interaction: then
+        only agent-side commands for simulated agents are this gateway's business."""
         self.known_share = known_share
         self._arriving: set[asyncio.Task[None]] = set()
         self.traffic = traffic
         self.callers = callers or CallerBehaviour()
-        self.databases = dict(databases or {})
         self._in_ivr: dict[str, IvrCall] = {}
         self.humans: set[str] = set()
         self._rng = random.Random(seed)
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._handles: dict[str, asyncio.TimerHandle] = {}
         self._agent_of: dict[str, str] = {}
         self._dnis = sorted(runtime.tenant.dnis_routes) or [""]
@@ -184,6 +171,9 @@ class DemoGateway:
 
     def carry_out(self, commands: Sequence[Command]) -> None:
         for command in commands:
+            if self.claimed(command.interaction_id) and not (
+                    isinstance(command, Offer | Connect) and command.agent_id not in self.humans):
+                continue
             if isinstance(command, Offer):
                 if command.agent_id not in self.humans:
                     self._later(f"answer:{command.interaction_id}",
@@ -237,33 +227,6 @@ class DemoGateway:
         assert self._loop is not None
         self._loop.call_soon(call.start)
 
-    def now(self) -> float:
-        return self.runtime.now()
-
-    def later(self, delay: float, callback: Callable[[], None]) -> asyncio.TimerHandle:
-        assert self._loop is not None
-        return self._loop.call_later(delay, callback)
-
-    def query(self, query: Query, done: Callable[[QueryResult | QueryFailed], None]) -> None:
-        engine = self.databases.get(query.database)
-        if engine is None:
-            done(QueryFailed(f"no database {query.database!r} is configured"))
-            return
-        self._off_loop(functools.partial(run_query, engine, query), done)
-
-    def http(self, call: HttpCall, done: Callable[[HttpResult | HttpFailed], None]) -> None:
-        self._off_loop(functools.partial(http_request, call), done)
-
-    def ticket(self, request: OpenTicket, interaction_id: str, ani: str,
-               done: Callable[[TicketOpened | TicketFailed], None]) -> None:
-        if self.tickets is None:
-            done(TicketFailed("no ticket store is configured"))
-            return
-        self._off_loop(functools.partial(self.tickets, request, interaction_id, ani), done)
-
-    def flow(self, name: str) -> Flow | None:
-        return self.runtime.flows.get(name)
-
     def finished(self, event: IvrFinished | CustomerHungUp) -> None:
         self._in_ivr.pop(event.interaction_id, None)
         try:
@@ -275,11 +238,6 @@ class DemoGateway:
             self.runtime.handle(IvrFinished(event.interaction_id, "error"))
             return
         self._wait_patiently(event.interaction_id)
-
-    def _off_loop(self, work: Callable[[], T], done: Callable[[T], None]) -> None:
-        assert self._loop is not None
-        future = self._loop.run_in_executor(None, work)
-        future.add_done_callback(lambda f: done(f.result()))
 
     # -- callers ------------------------------------------------------------------------------
 

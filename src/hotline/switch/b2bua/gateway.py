@@ -1,0 +1,668 @@
+"""The SIP gateway: a back-to-back user agent that carries out the core's commands on real
+calls, and turns what phones and trunks do into the core's events.
+
+One `SipGateway` serves every tenant of the process on one SIP port:
+
+- **Phones register** with digest authentication (`sip.registration.Doorman`); their
+  bindings are kept in memory (`sip.registrar.Bindings`) by extension.
+- **A call comes in** from a trunk (recognised by its source address) or from an
+  authenticated phone, to a DID the directory maps to a tenant. It is answered at once with
+  our SDP (the caller may be about to hear an IVR or music), and `InteractionArrived` goes to
+  the tenant's interaction server with the caller's number (ANI), the DID (DNIS) and the
+  trunk.
+- **The core's commands** act on the call: `RunFlow` walks the IVR with real prompts and
+  RFC 4733 keys (`switch.ivr_call.IvrCall` with `LegPrompts`); `PlayQueueMusic` loops music
+  on hold; `Offer` rings the agent's registered phone (an INVITE to its binding);
+  `CancelOffer` cancels it; `Connect` bridges the caller and the agent; `Hold` / `Retrieve`
+  swap the bridge for music and back; `Transfer` releases the agent's leg and keeps the
+  caller for the new interaction; `SendDigits` sends RFC 4733 events; `Hangup` and `Reject`
+  end every leg.
+- **What phones do** comes back as events: the agent's phone answering is `AgentAnswered`, a
+  busy or refusing phone `AgentDeclined`, a BYE from the caller `CustomerHungUp` and from the
+  agent `AgentHungUp`.
+
+Re-entrancy: the runtime calls `carry_out` inside its own `handle`, and legs report events
+while the endpoint is still processing a message; both are therefore deferred to the next
+turn of the loop (`call_soon`), as the demo gateway does.
+
+Agents without a registered phone get offers they cannot answer: the core's ring timeout
+(RONA) takes the call back. In the demo, such agents are played by the demo gateway, which
+the SIP gateway leaves them to (`claims`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import secrets
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy import Engine
+
+from hotline.core.commands import (
+    CancelOffer,
+    Command,
+    Connect,
+    Hangup,
+    Hold,
+    Offer,
+    PlayQueueMusic,
+    Reject,
+    Retrieve,
+    RunFlow,
+    SendDigits,
+    Transfer,
+)
+from hotline.core.errors import CoreError
+from hotline.core.events import (
+    AgentAnswered,
+    AgentDeclined,
+    AgentHungUp,
+    CustomerHungUp,
+    Event,
+    InteractionArrived,
+    IvrFinished,
+)
+from hotline.prompts.renderer import PromptRenderer
+from hotline.runtime import Runtime, TenantRuntime
+from hotline.switch.b2bua.music import music_on_hold
+from hotline.switch.b2bua.prompts import LegPrompts
+from hotline.switch.ivr_call import CallerBehaviour, IvrCall
+from hotline.switch.ivr_services import LoopIvrShell, TicketOpener
+from hotline.switch.media.backend import MediaBackend
+from hotline.switch.media.sdp import (
+    LocalMedia,
+    NegotiatedStream,
+    SdpError,
+    SessionDescription,
+    accepted_stream,
+    answer,
+    make_offer,
+)
+from hotline.switch.sip.address import NameAddress
+from hotline.switch.sip.dialog import DialogId, dialog_id_of
+from hotline.switch.sip.endpoint import Endpoint, Peer
+from hotline.switch.sip.legs import InboundLeg, Leg, LegEvents, OutboundLeg
+from hotline.switch.sip.message import Request, Response, make_response
+from hotline.switch.sip.registrar import Bindings, Registrar
+from hotline.switch.sip.registration import Doorman, ExtensionRecord
+from hotline.switch.sip.server_transaction import InviteServerTransaction, ServerTransaction
+from hotline.switch.sip.transport import SipTransport
+from hotline.switch.sip.uri import SipUri
+
+log = logging.getLogger("hotline.sip")
+
+
+class TrunkRecord(Protocol):
+    @property
+    def tenant(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+
+
+class DidRecord(Protocol):
+    @property
+    def tenant(self) -> str: ...
+
+
+class Directory(Protocol):
+    """The telephony configuration the gateway reads (`store.telephony_directory`)."""
+
+    def extension(self, username: str) -> ExtensionRecord | None: ...
+    def extension_of_agent(self, tenant: str, agent_id: str) -> ExtensionRecord | None: ...
+    def did(self, number: str) -> DidRecord | None: ...
+    def trunk_for_source(self, host: str) -> TrunkRecord | None: ...
+
+
+@dataclass(eq=False)
+class SipCall:
+    """One interaction's legs."""
+
+    interaction_id: str
+    tenant: str
+    customer: Leg | None
+    """The caller's leg; None for a caller not on SIP (the demo's) ringing a real phone."""
+    agent: Leg | None = None
+    agent_id: str | None = None
+    ringing: dict[str, OutboundLeg] = field(default_factory=dict)
+    ivr: IvrCall | None = None
+    ended: bool = False
+
+
+class SipGateway:
+    """Every tenant's calls over SIP, on one endpoint."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        media: MediaBackend,
+        directory: Callable[[], Directory],
+        *,
+        host: str = "127.0.0.1",
+        port: int = 5060,
+        renderer: Callable[[str, str], PromptRenderer] | None = None,
+        databases: Mapping[str, Mapping[str, Engine]] | None = None,
+        tickets: Callable[[str], TicketOpener | None] | None = None,
+    ) -> None:
+        self.runtime = runtime
+        self.media = media
+        self._directory = directory
+        self.host = host
+        self.bindings = Bindings()
+        self.doorman = Doorman(self._extension, Registrar(self.bindings))
+        self.doorman.registered = self._registered
+        self.endpoint = Endpoint(Peer(host, port), self, screen=self._screen)
+        self.transport = SipTransport(self.endpoint)
+        self._renderer = renderer
+        self._tickets = tickets
+        self._databases = databases or {}
+        self.calls: dict[str, SipCall] = {}
+        self._by_dialog: dict[DialogId, Leg] = {}
+        self._by_invite: dict[int, InboundLeg] = {}
+        self._aor_of: dict[str, str] = {}
+        self._shells: dict[str, _IvrShell] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._music = music_on_hold()
+        self.on_registered: list[Callable[[ExtensionRecord], None]] = []
+        """Called after each accepted REGISTER with the extension."""
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        await self.transport.start()
+        for tenant in self.runtime.tenants.values():
+            tenant.add_gateway(_TenantCommands(self, tenant.name))
+
+    async def close(self) -> None:
+        for call in list(self.calls.values()):
+            self._end_call(call)
+        self.transport.poke()
+        await asyncio.sleep(0)
+        await self.transport.close()
+        for task in list(self._tasks):
+            task.cancel()
+
+    @property
+    def port(self) -> int:
+        return self.endpoint.local.port
+
+    def owns(self, interaction_id: str) -> bool:
+        """Whether the interaction's caller is on a SIP leg of this gateway."""
+        call = self.calls.get(interaction_id)
+        return call is not None and call.customer is not None
+
+    def registered_contacts(self, username: str) -> int:
+        aor = self._aor_of.get(username)
+        return 0 if aor is None else len(self.bindings.lookup(aor, self._now()))
+
+    # -- the endpoint's user --------------------------------------------------------------------
+
+    def request_received(self, request: Request, transaction: ServerTransaction, source: Peer,
+                         now: float) -> None:
+        key = dialog_id_of(request)
+        if key is not None:
+            leg = self._by_dialog.get(key)
+            if leg is None:
+                self.endpoint.respond(transaction, make_response(request, 481), now)
+            else:
+                leg.in_dialog(request, transaction, now)
+            return
+        if request.method == "REGISTER":
+            self.endpoint.respond(
+                transaction, self.doorman.register(request, (source.host, source.port), now), now)
+        elif request.method == "INVITE":
+            assert isinstance(transaction, InviteServerTransaction)
+            self._incoming_call(request, transaction, source, now)
+        elif request.method == "OPTIONS":
+            allow = [("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REGISTER"),
+                     ("Accept", "application/sdp")]
+            self.endpoint.respond(transaction, make_response(request, 200, headers=allow), now)
+        else:
+            self.endpoint.respond(transaction, make_response(request, 405), now)
+
+    def ack_received(self, ack: Request, source: Peer, now: float) -> None:
+        """The ACK for our 2xx: the endpoint stopped resending it; nothing more to do."""
+
+    def invite_cancelled(self, transaction: InviteServerTransaction, now: float) -> None:
+        leg = self._by_invite.pop(id(transaction), None)
+        if leg is not None:
+            leg.cancelled()
+
+    def answer_timed_out(self, dialog: DialogId, now: float) -> None:
+        leg = self._by_dialog.get(dialog)
+        if leg is not None:
+            leg.hang_up(now)
+
+    def _screen(self, request: Request, source: Peer, now: float) -> bool:
+        if self._directory().trunk_for_source(source.host) is not None:
+            return True
+        refused = self.doorman.screen(request, source.host, now)
+        if refused is None:
+            return True
+        if refused.response is not None:
+            self.endpoint.send_response_statelessly(request, refused.response, source)
+        log.info("SIP request from %s refused: %s", source.host, refused.reason)
+        return False
+
+    # -- calls coming in --------------------------------------------------------------------------
+
+    def _incoming_call(self, request: Request, transaction: InviteServerTransaction,
+                       source: Peer, now: float) -> None:
+        directory = self._directory()
+        trunk = directory.trunk_for_source(source.host)
+        if trunk is None:
+            caller = self.doorman.authenticate_invite(request, source.host, now)
+            if isinstance(caller, Response):
+                self.endpoint.respond(transaction, caller, now)
+                return
+        uri = request.uri
+        dialled = (uri.user or "") if isinstance(uri, SipUri) else ""
+        did = directory.did(dialled)
+        if did is None:
+            self.endpoint.respond(transaction, make_response(
+                request, 404, f"Not Found (no DID {dialled[:20]!r})",
+                to_tag=self.endpoint.local_tag(transaction)), now)
+            return
+        runtime = self.runtime.get(did.tenant)
+        if runtime is None:
+            self.endpoint.respond(transaction, make_response(
+                request, 503, "Service Unavailable (tenant not running)",
+                to_tag=self.endpoint.local_tag(transaction)), now)
+            return
+        interaction_id = f"sip-{secrets.token_hex(8)}"
+        leg = InboundLeg(self.endpoint, transaction, source, LegEvents())
+        if leg.remote_sdp is None:
+            leg.reject(488, now, "Not Acceptable Here (an SDP offer is required)")
+            return
+        self._by_invite[id(transaction)] = leg
+        call = SipCall(interaction_id, did.tenant, leg)
+        leg.events = self._customer_events(call)
+        self.calls[interaction_id] = call
+        attributes = {"trunk": trunk.name} if trunk is not None else {}
+        event = InteractionArrived(interaction_id, ani=leg.caller, dnis=dialled,
+                                   attributes=attributes)
+        self._spawn(self._answer_and_arrive(call, leg, runtime, event))
+
+    async def _answer_and_arrive(self, call: SipCall, leg: InboundLeg, runtime: TenantRuntime,
+                                 event: InteractionArrived) -> None:
+        host, port = await self.media.open_leg(leg.id)
+        if leg.ended:
+            self.media.close_leg(leg.id)
+            return
+        assert leg.remote_sdp is not None
+        try:
+            reply = answer(leg.remote_sdp, LocalMedia(host, port))
+        except SdpError as error:
+            log.info("call %s refused: %s", call.interaction_id, error)
+            reply = None
+        if reply is None or reply.stream is None:
+            leg.reject(488, self._now(), "Not Acceptable Here (no common codec)")
+            self._forget(call)
+            self.transport.poke()
+            return
+        self._by_invite.pop(id(leg.transaction), None)
+        leg.answer(reply.sdp, self._now())
+        self._connect_media(leg, reply.stream)
+        if leg.dialog_id is not None:
+            self._by_dialog[leg.dialog_id] = leg
+        self.transport.poke()
+        event = await runtime.identified(event)
+        if call.ended:
+            return
+        try:
+            runtime.handle(event)
+        except CoreError as error:
+            log.warning("SIP call %s refused by the core: %s", call.interaction_id, error)
+            self._end_call(call)
+
+    def _customer_events(self, call: SipCall) -> LegEvents:
+        def ended(leg: Leg, reason: str) -> None:
+            if call.ended:
+                return
+            if call.ivr is not None and not call.ivr.done:
+                self._soon(call.ivr.hang_up)
+            else:
+                self._tell(call.tenant, CustomerHungUp(call.interaction_id))
+            self._soon(lambda: self._end_call(call))
+
+        return LegEvents(ended=ended, reoffered=self._reoffered)
+
+    # -- the core's commands ----------------------------------------------------------------------
+
+    def carry_out(self, tenant: str, commands: Sequence[Command]) -> None:
+        mine = [c for c in commands if c.interaction_id in self.calls or isinstance(c, Offer)]
+        if mine and self._loop is not None:
+            self._loop.call_soon(self._execute, tenant, mine)
+
+    def _execute(self, tenant: str, commands: Sequence[Command]) -> None:
+        for command in commands:
+            try:
+                self._command(tenant, command)
+            except Exception:
+                log.exception("SIP gateway could not carry out %r", command)
+        self.transport.poke()
+
+    def _command(self, tenant: str, command: Command) -> None:
+        if isinstance(command, Offer):
+            self._offer(tenant, command)
+            return
+        call = self.calls.get(command.interaction_id)
+        if call is None:
+            return
+        if call.customer is None:
+            self._agent_only(call, command)
+            return
+        customer = call.customer.id
+        match command:
+            case RunFlow():
+                self._run_flow(call, command)
+            case PlayQueueMusic():
+                self.media.hear(customer, ())
+                self.media.play(customer, self._music, loop=True)
+            case CancelOffer(agent_id=agent_id):
+                ringing = call.ringing.pop(agent_id, None)
+                if ringing is not None:
+                    ringing.cancel(self._now())
+                    self._close_media(ringing)
+            case Connect(agent_id=agent_id):
+                self._connect(call, agent_id)
+            case Hold():
+                if call.agent is not None:
+                    self.media.hear(call.agent.id, ())
+                self.media.hear(customer, ())
+                self.media.play(customer, self._music, loop=True)
+            case Retrieve():
+                self.media.stop_play(customer)
+                if call.agent is not None:
+                    self.media.bridge(customer, call.agent.id)
+            case Transfer(new_interaction_id=new_id):
+                self._release_agent(call)
+                del self.calls[call.interaction_id]
+                call.interaction_id = new_id
+                self.calls[new_id] = call
+            case SendDigits(digits=digits):
+                self.media.send_digits(customer, digits)
+            case Hangup() | Reject():
+                self._end_call(call)
+            case _:
+                log.info("SIP gateway does not carry out %s yet", type(command).__name__)
+
+    def _agent_only(self, call: SipCall, command: Command) -> None:
+        """A caller the demo plays, offered to a real phone: only the agent's side is ours."""
+        match command:
+            case CancelOffer(agent_id=agent_id):
+                ringing = call.ringing.pop(agent_id, None)
+                if ringing is not None:
+                    ringing.cancel(self._now())
+                    self._close_media(ringing)
+            case Connect(agent_id=agent_id):
+                call.agent = call.ringing.pop(agent_id, None)
+                call.agent_id = agent_id
+                if call.agent is not None:
+                    self.media.play(call.agent.id, self._music, loop=True)
+            case Hangup() | Transfer():
+                self._end_call(call)
+
+    def _run_flow(self, call: SipCall, command: RunFlow) -> None:
+        runtime = self.runtime.get(call.tenant)
+        assert runtime is not None and call.customer is not None
+        flow = runtime.flows.get(command.flow)
+        details = runtime.server.interaction_details(call.interaction_id)
+        if flow is None or details is None or self._renderer is None:
+            log.error("tenant %s: no IVR flow %r to run; the call goes on as an error",
+                      call.tenant, command.flow)
+            self._tell(call.tenant, IvrFinished(call.interaction_id, "error"))
+            return
+        tenant = runtime.tenant
+        prompts = LegPrompts(self.media, call.customer.id,
+                             self._renderer(call.tenant, flow.languages[0]))
+        ivr = IvrCall(call.interaction_id, flow, self._shell(runtime), CallerBehaviour(),
+                      random.Random(), ani=details.ani, dnis=details.dnis,
+                      timezone=tenant.timezone, business_hours=tenant.business_hours,
+                      variables=details.attributes, media=prompts)
+        call.ivr = ivr
+        self.media.on_digit(call.customer.id, ivr.key)
+        ivr.start()
+
+    def _shell(self, runtime: TenantRuntime) -> _IvrShell:
+        shell = self._shells.get(runtime.name)
+        if shell is None:
+            opener = self._tickets(runtime.name) if self._tickets is not None else None
+            shell = self._shells[runtime.name] = _IvrShell(self, runtime, opener)
+        return shell
+
+    def _ivr_finished(self, runtime: TenantRuntime, event: IvrFinished | CustomerHungUp) -> None:
+        call = self.calls.get(event.interaction_id)
+        if call is not None and call.customer is not None and not call.ended:
+            self.media.on_digit(call.customer.id, None)
+            if isinstance(event, IvrFinished):
+                self.media.stop_play(call.customer.id)
+        try:
+            runtime.handle(event)
+        except CoreError as error:
+            log.error("IVR outcome refused, the call is ended: %s", error)
+            with contextlib.suppress(CoreError):
+                runtime.handle(IvrFinished(event.interaction_id, "error"))
+
+    # -- agents' phones ---------------------------------------------------------------------------
+
+    def _offer(self, tenant: str, command: Offer) -> None:
+        extension = self._directory().extension_of_agent(tenant, command.agent_id)
+        if extension is None:
+            return  # no phone configured: the demo plays the agent, or the offer times out
+        aor = self._aor_of.get(extension.username)
+        now = self._now()
+        bindings = self.bindings.lookup(aor, now) if aor is not None else []
+        if not bindings:
+            return  # not registered: RONA takes the call back
+        binding = bindings[0]
+        call = self.calls.get(command.interaction_id)
+        caller = call.customer.caller if call is not None and isinstance(
+            call.customer, InboundLeg) else ""
+        if call is not None and command.agent_id in call.ringing:
+            return
+        self._spawn(self._ring_agent(tenant, command, extension, binding.contact,
+                                     binding.source, caller))
+
+    async def _ring_agent(self, tenant: str, command: Offer, extension: ExtensionRecord,
+                          contact: NameAddress, source: tuple[str, int] | None,
+                          caller: str) -> None:
+        leg_id = f"agent-{secrets.token_hex(6)}"
+        host, port = await self.media.open_leg(leg_id)
+        target = contact.uri
+        transport = "TCP" if isinstance(target, SipUri) and any(
+            name.lower() == "transport" and (value or "").lower() == "tcp"
+            for name, value in target.params) else "UDP"
+        if source is not None:
+            peer = Peer(source[0], source[1], transport)
+        elif isinstance(target, SipUri):
+            peer = Peer(target.host, target.port or 5060, transport)
+        else:
+            self.media.close_leg(leg_id)
+            return
+        offer = make_offer(LocalMedia(host, port))
+        shown = caller or "anonymous"
+        leg = OutboundLeg(
+            self.endpoint, target, peer,
+            caller=NameAddress(SipUri(self.host, user=shown, port=self.port), shown),
+            callee=NameAddress(target), offer=offer, events=LegEvents())
+        leg.id = leg_id
+        interaction_id = command.interaction_id
+        call = self.calls.get(interaction_id)
+        if call is None:
+            call = self.calls[interaction_id] = SipCall(interaction_id, tenant, None)
+        call.ringing[command.agent_id] = leg
+        leg.events = self._agent_events(call, command.agent_id, offer)
+        leg.start(self._now())
+        self.transport.poke()
+
+    def _agent_events(self, call: SipCall, agent_id: str, offer: SessionDescription) -> LegEvents:
+        def answered(leg: Leg) -> None:
+            if leg.dialog_id is not None:
+                self._by_dialog[leg.dialog_id] = leg
+            stream = accepted_stream(offer, leg.remote_sdp) if leg.remote_sdp else None
+            if stream is not None:
+                self._connect_media(leg, stream)
+            self._tell(call.tenant, AgentAnswered(call.interaction_id, agent_id))
+
+        def ended(leg: Leg, reason: str) -> None:
+            self._close_media(leg)
+            if call.ringing.get(agent_id) is leg:
+                del call.ringing[agent_id]
+                if reason != "hung_up":
+                    self._tell(call.tenant, AgentDeclined(call.interaction_id, agent_id))
+            elif call.agent is leg and reason != "hung_up":
+                call.agent = None
+                self._tell(call.tenant, AgentHungUp(call.interaction_id, agent_id))
+
+        return LegEvents(answered=answered, ended=ended, reoffered=self._reoffered)
+
+    def _connect(self, call: SipCall, agent_id: str) -> None:
+        leg = call.ringing.pop(agent_id, None)
+        call.agent_id = agent_id
+        assert call.customer is not None
+        customer = call.customer.id
+        self.media.stop_play(customer)
+        if leg is None:
+            self.media.hear(customer, ())  # an agent the demo plays: silence
+            return
+        call.agent = leg
+        self.media.bridge(customer, leg.id)
+
+    def _release_agent(self, call: SipCall) -> None:
+        leg, call.agent = call.agent, None
+        if leg is not None:
+            leg.hang_up(self._now())
+        call.agent_id = None
+
+    # -- media --------------------------------------------------------------------------------
+
+    def _connect_media(self, leg: Leg, stream: NegotiatedStream) -> None:
+        self.media.connect_leg(leg.id, (stream.remote_address, stream.remote_port),
+                               codec=stream.codec, payload_type=stream.payload_type,
+                               event_payload_type=stream.telephone_event_payload_type)
+        self.media.set_direction(leg.id, send=stream.direction.sends,
+                                 receive=stream.direction.receives)
+
+    def _reoffered(self, leg: Leg, offer: SessionDescription) -> SessionDescription | None:
+        current = leg.local_sdp
+        if current is None or not current.media:
+            return None
+        media = current.media[0]
+        address = current.connection.address if current.connection is not None else self.host
+        try:
+            reply = answer(offer, LocalMedia(address, media.port))
+        except SdpError:
+            return None
+        if reply.stream is None:
+            return None
+        self._connect_media(leg, reply.stream)
+        return reply.sdp
+
+    def _close_media(self, leg: Leg) -> None:
+        with contextlib.suppress(KeyError):
+            self.media.close_leg(leg.id)
+
+    # -- ending -------------------------------------------------------------------------------
+
+    def _end_call(self, call: SipCall) -> None:
+        if call.ended:
+            return
+        call.ended = True
+        now = self._now()
+        if call.ivr is not None and not call.ivr.done:
+            call.ivr.done = True
+        for leg in (call.customer, call.agent, *call.ringing.values()):
+            if leg is None:
+                continue
+            if not leg.ended:
+                leg.hang_up(now)
+            self._close_media(leg)
+        call.ringing.clear()
+        self._forget(call)
+        self.transport.poke()
+
+    def _forget(self, call: SipCall) -> None:
+        if self.calls.get(call.interaction_id) is call:
+            del self.calls[call.interaction_id]
+        for leg in (call.customer, call.agent):
+            if leg is not None and leg.dialog_id is not None:
+                self._by_dialog.pop(leg.dialog_id, None)
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _extension(self, username: str) -> ExtensionRecord | None:
+        return self._directory().extension(username)
+
+    def _registered(self, extension: ExtensionRecord, aor: str) -> None:
+        self._aor_of[extension.username] = aor
+        for listener in list(self.on_registered):
+            listener(extension)
+
+    def _now(self) -> float:
+        return self.transport.now()
+
+    def _tell(self, tenant: str, event: Event) -> None:
+        runtime = self.runtime.get(tenant)
+        if runtime is None:
+            return
+
+        def deliver() -> None:
+            try:
+                runtime.handle(event)
+            except CoreError as error:
+                log.info("SIP event %s not taken: %s", type(event).__name__, error)
+        self._soon(deliver)
+
+    def _soon(self, work: Callable[[], None]) -> None:
+        assert self._loop is not None
+
+        def run() -> None:
+            try:
+                work()
+            except Exception:
+                log.exception("SIP gateway work failed")
+            self.transport.poke()
+        self._loop.call_soon(run)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        assert self._loop is not None
+        task = self._loop.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("SIP gateway task failed", exc_info=task.exception())
+
+
+class _TenantCommands:
+    """The runtime's `Gateway` for one tenant: hands commands to the SIP gateway."""
+
+    def __init__(self, gateway: SipGateway, tenant: str) -> None:
+        self.gateway = gateway
+        self.tenant = tenant
+
+    def carry_out(self, commands: Sequence[Command]) -> None:
+        self.gateway.carry_out(self.tenant, commands)
+
+
+class _IvrShell(LoopIvrShell):
+    """The IVR's surroundings for SIP callers of one tenant."""
+
+    def __init__(self, gateway: SipGateway, runtime: TenantRuntime,
+                 tickets: TicketOpener | None) -> None:
+        super().__init__(runtime, databases=gateway._databases.get(runtime.name), tickets=tickets)
+        self.gateway = gateway
+        self._loop = asyncio.get_running_loop()
+
+    def finished(self, event: IvrFinished | CustomerHungUp) -> None:
+        self.gateway._ivr_finished(self.runtime, event)
+
