@@ -6,6 +6,12 @@ per agent (user name = agent id). They all share one password: `HOTLINE_DEMO_PAS
 set, otherwise one generated when the demo is first created and kept in `var/demo-password` so
 that later starts can print it again.
 
+Each agent has a SIP extension of the same number (SIP username = number, unless another
+tenant holds it), bound to the agent, with a password of its own: generated once and kept in
+`var/demo-extensions.txt` (one `username password` a line), like the users' password; later
+starts reuse them, and set them again on extensions whose digests no longer match. The numbers
+`DEMO_DIDS` are the tenant's DIDs: 4001 has a DNIS route to the inquiry queue, 4000 none.
+
 Callers run the gas-utility IVR flow (`demo_flow_gas.yaml`, published once as the tenant's
 default flow) and key as `DEMO_CALLERS` says; the flow's usage query and member check read the
 demo customer database, `var/demo-customers.db` (SQLite, made once), whose accounts
@@ -23,8 +29,10 @@ from typing import Any
 
 import yaml
 from sqlalchemy import Engine, create_engine, select, text
+from sqlalchemy.orm import Session
 
 from hotline.demo_crm import ensure_demo_crm
+from hotline.store import telephony
 from hotline.store.account_tables import utc_now
 from hotline.store.accounts import (
     create_user,
@@ -37,12 +45,17 @@ from hotline.store.config_tables import AgentRow
 from hotline.store.config_yaml import Lines, import_config, read_config_yaml
 from hotline.store.database import session_factory
 from hotline.store.ivr_flows import import_published, published_flows
+from hotline.store.telephony_schemas import DidCreate, ExtensionCreate
+from hotline.store.telephony_tables import DidRow
 from hotline.switch.ivr_call import CallerBehaviour
 
 TENANT = "demo"
 PASSWORD_FILE = Path("var/demo-password")
+EXTENSIONS_FILE = Path("var/demo-extensions.txt")
 CUSTOMERS_FILE = Path("var/demo-customers.db")
 FLOW = "gas_utility"
+
+DEMO_DIDS = ("4000", "4001")
 
 DEMO_ACCOUNTS = ("880012345", "880054321", "880077777")
 """Gas accounts in the demo customer database, each with six months of usage."""
@@ -71,6 +84,8 @@ class DemoCredentials:
     usernames: tuple[str, ...]
     password: str
     created: bool
+    extensions: dict[str, str]
+    """SIP username -> password of each demo extension."""
 
 
 def demo_config() -> tuple[Any, Lines]:
@@ -104,9 +119,15 @@ def ensure_demo(engine: Engine) -> DemoCredentials:
             import_published(session, tenant.id, [demo_flow()], user="demo")
             tenant.default_flow = FLOW
         ensure_demo_crm(session, tenant.id, utc_now())
-        agents = session.scalars(
-            select(AgentRow.agent_id).where(AgentRow.tenant_id == tenant.id)
+        named = session.execute(
+            select(AgentRow.agent_id, AgentRow.name).where(AgentRow.tenant_id == tenant.id)
             .order_by(AgentRow.agent_id)).all()
+        agents = [agent_id for agent_id, _ in named]
+        extensions = _extensions(session, tenant.id, dict(named))
+        for number in DEMO_DIDS:
+            if session.scalar(select(DidRow.id).where(DidRow.number == number)) is None:
+                telephony.create_did(session, tenant.id, DidCreate(
+                    number=number, description="Demo DID"))
         password = _password(fresh=created)
         usernames = [("admin", "admin", None), ("supervisor", "supervisor", None)]
         usernames += [(agent_id, "agent", agent_id) for agent_id in agents]
@@ -123,7 +144,39 @@ def ensure_demo(engine: Engine) -> DemoCredentials:
                             display_name=f"Demo {role} {username}")
             elif stale:
                 set_password(session, user, password)
-    return DemoCredentials(TENANT, tuple(u for u, _, _ in usernames), password, created)
+    return DemoCredentials(TENANT, tuple(u for u, _, _ in usernames), password, created,
+                           extensions)
+
+
+def _extensions(session: Session, tenant_id: int, agents: dict[str, str]) -> dict[str, str]:
+    """An extension per agent (number = agent id), each with its password from
+    `EXTENSIONS_FILE` or a new one; the file is rewritten when a password is new."""
+    kept = _kept_extension_passwords()
+    passwords: dict[str, str] = {}
+    for agent_id, name in agents.items():
+        row = telephony.extension(session, tenant_id, agent_id)
+        if row is None:
+            password = kept.get(agent_id) or telephony.new_password()
+            row, _ = telephony.create_extension(session, tenant_id, ExtensionCreate(
+                number=agent_id, agent_id=agent_id, display_name=name, password=password))
+        else:
+            password = kept.get(row.username) or telephony.new_password()
+            if not telephony.password_matches(row, password):
+                telephony.set_password(row, password)
+        passwords[row.username] = password
+    if passwords != kept:
+        lines = [f"{username} {password}\n" for username, password in passwords.items()]
+        EXTENSIONS_FILE.parent.mkdir(parents=True, exist_ok=True)
+        EXTENSIONS_FILE.write_text("".join(lines), encoding="utf-8")
+        EXTENSIONS_FILE.chmod(0o600)
+    return passwords
+
+
+def _kept_extension_passwords() -> dict[str, str]:
+    if not EXTENSIONS_FILE.exists():
+        return {}
+    pairs = (line.split() for line in EXTENSIONS_FILE.read_text(encoding="utf-8").splitlines())
+    return {pair[0]: pair[1] for pair in pairs if len(pair) == 2}
 
 
 def _password(*, fresh: bool) -> str:

@@ -60,20 +60,21 @@ def free_port(*, tcp_too: bool = False) -> int:
     raise PeerError("no free port found")
 
 
-def free_port_pair() -> int:
-    """An even UDP port `p` with `p + 1` also free, for RTP and RTCP (SIPp's -mp)."""
+def free_media_ports() -> int:
+    """An even UDP port `p` with `p + 1` … `p + 3` also free: SIPp's -mp binds `p` (audio
+    echo) and `p + 2` (video echo); RTCP would use the odd ones."""
     for _ in range(100):
         port = free_port()
         port -= port % 2
         try:
             with contextlib.ExitStack() as stack:
-                for candidate in (port, port + 1):
+                for candidate in range(port, port + 4):
                     sock = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_DGRAM))
                     sock.bind((HOST, candidate))
         except OSError:
             continue
         return port
-    raise PeerError("no free port pair found")
+    raise PeerError("no free media ports found")
 
 
 def _wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> None:
@@ -112,7 +113,8 @@ class Sipp:
 
     `scenario` is a path to an XML file or the name of a built-in scenario (`uac`, `uas`, ...).
     `target` is `host:port` for scenarios that start by sending. SIPp binds `local_port` (free by
-    default) on 127.0.0.1 for SIP and `media_port`/`media_port + 1` for RTP/RTCP.
+    default) on 127.0.0.1 for SIP, `media_port` and `media_port + 2` for its RTP echo (audio,
+    video) and `control_port` (UDP, all interfaces) for remote control; all are picked free.
 
     Use as a context manager (kills the process on exit), or call `start()` and then `wait()` for
     a scenario that ends by itself (`calls` set) or `stop()` for one serving in the background.
@@ -127,6 +129,7 @@ class Sipp:
     auth: tuple[str, str] | None = None
     local_port: int = 0
     media_port: int = 0
+    control_port: int = 0
     pause_ms: int | None = None
     out_of_call: str | Path | None = None
     keys: dict[str, str] = field(default_factory=dict)
@@ -138,8 +141,12 @@ class Sipp:
         self.workdir.mkdir(parents=True, exist_ok=True)
         if not self.local_port:
             self.local_port = free_port()
-        if not self.media_port:
-            self.media_port = free_port_pair()
+        while not self.media_port or self.local_port - self.media_port in range(4):
+            self.media_port = free_media_ports()
+        while not self.control_port or self.control_port in (
+            self.local_port, *range(self.media_port, self.media_port + 4)
+        ):
+            self.control_port = free_port()
         stem = Path(str(self.scenario)).stem
         self.name = f"sipp-{stem}-{self.local_port}"
         self.stat_file = self.workdir / f"{self.name}-stat.csv"
@@ -166,6 +173,7 @@ class Sipp:
         else:
             args += ["-sn", scenario]
         args += ["-i", HOST, "-p", str(self.local_port), "-mi", HOST, "-mp", str(self.media_port)]
+        args += ["-cp", str(self.control_port)]  # else 8888, 8889, ...: races between SIPps
         args += ["-nostdin", "-fd", "1", "-trace_stat", "-stf", str(self.stat_file)]
         args += ["-trace_err", "-error_file", str(self.error_file)]
         args += ["-trace_msg", "-message_file", str(self.message_file)]

@@ -19,10 +19,10 @@ from sqlalchemy import Engine
 from hotline.core.events import AgentLoggedIn, AgentReady, Event
 from hotline.core.facts import Fact
 from hotline.runtime import Runtime, TenantRuntime
-from hotline.store.accounts import tenant_named
 from hotline.store.config_repo import load_tenant
 from hotline.store.config_yaml import import_config
 from hotline.store.database import make_engine, session_factory, upgrade
+from hotline.store.ivr_flows import import_published, published_flows
 from hotline.store.journal import Journal
 from hotline.store.journal_writer import JournalWriter
 from hotline.store.telephony import create_did, create_extension, create_trunk
@@ -84,12 +84,17 @@ class RunningSwitch:
         return self.call(lambda: [type(fact).__name__ for fact in self.facts])
 
 
-def running_switch(tmp_path: Path, flows: dict[str, Any] | None = None) -> Iterator[RunningSwitch]:
-    """Start everything; stop it when the generator is closed."""
+def running_switch(tmp_path: Path,
+                   flow: dict[str, Any] | None = None) -> Iterator[RunningSwitch]:
+    """Start everything; stop it when the generator is closed. `flow` (a flow document) is
+    published and made the tenant's default flow: calls to 4000 (no DNIS route) run it."""
     engine = make_engine(f"sqlite:///{tmp_path / 'hotline.db'}")
     upgrade(engine)
     with session_factory(engine).begin() as session:
         tenant_row = import_config(session, CONFIG, replace=False)
+        if flow is not None:
+            import_published(session, tenant_row.id, [flow], user="test")
+            tenant_row.default_flow = flow["name"]
         for number, password in PASSWORDS.items():
             create_extension(session, tenant_row.id, ExtensionCreate(
                 number=number, agent_id=number, password=password))
@@ -98,14 +103,14 @@ def running_switch(tmp_path: Path, flows: dict[str, Any] | None = None) -> Itera
         for number in ("4000", "4001"):
             create_did(session, tenant_row.id, DidCreate(number=number))
         core_tenant = load_tenant(session, TENANT)
-        assert tenant_named(session, TENANT) is not None
+        flows = published_flows(session, tenant_row.id)
     writer = JournalWriter(Journal(engine))
     loop = asyncio.new_event_loop()
     ready: Future[RunningSwitch] = Future()
 
     async def main() -> None:
         runtime = Runtime()
-        tenant = TenantRuntime(core_tenant, journal=writer, flows=lambda: dict(flows or {}))
+        tenant = TenantRuntime(core_tenant, journal=writer, flows=lambda: flows)
         runtime.add(tenant)
         switch = Switch(engine, runtime, SwitchOptions("127.0.0.1", 0, range(free_port(), 65000)))
         await switch.start()

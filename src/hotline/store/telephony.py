@@ -14,6 +14,7 @@ only need new passwords for the extensions it moves.
 
 from __future__ import annotations
 
+import hmac
 import ipaddress
 import secrets
 from collections.abc import Sequence
@@ -66,6 +67,12 @@ def set_password(row: ExtensionRow, password: str, realm: str = SIP_REALM) -> No
     row.realm = realm
     row.ha1_md5 = ha1(row.username, realm, password, "MD5")
     row.ha1_sha256 = ha1(row.username, realm, password, "SHA-256")
+
+
+def password_matches(row: ExtensionRow, password: str) -> bool:
+    """Whether the extension's stored digests are those of `password`."""
+    expected = ha1(row.username, row.realm, password, "SHA-256")
+    return hmac.compare_digest(row.ha1_sha256, expected)
 
 
 # Extensions

@@ -181,9 +181,10 @@ def load_telephony(engine: Engine) -> TelephonySnapshot:
     if engine.dialect.name == "postgresql":
         engine = engine.execution_options(isolation_level="REPEATABLE READ")
     with Session(engine) as session, session.begin():
-        tenants = dict(session.execute(select(TenantRow.id, TenantRow.name)).tuples().all())
-        agents = set(session.execute(select(AgentRow.tenant_id, AgentRow.agent_id))
-                     .tuples().all())
+        tenants = {tenant_id: name for tenant_id, name
+                   in session.execute(select(TenantRow.id, TenantRow.name))}
+        agents = {(tenant_id, agent_id) for tenant_id, agent_id
+                  in session.execute(select(AgentRow.tenant_id, AgentRow.agent_id))}
         extensions = [
             ExtensionEntry(
                 tenant=tenants[row.tenant_id], number=row.number, username=row.username,

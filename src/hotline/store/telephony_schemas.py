@@ -118,6 +118,8 @@ SipUsername = Annotated[str, BeforeValidator(_text), AfterValidator(_check_usern
                                                  "maxLength": USERNAME}, examples=["1001"])]
 SipPassword = Annotated[str, AfterValidator(_check_printable),
                         Field(min_length=MIN_SIP_PASSWORD, max_length=PASSWORD)]
+TrunkPassword = Annotated[str, AfterValidator(_check_printable),
+                          Field(min_length=1, max_length=PASSWORD)]
 DialNumber = Annotated[str, BeforeValidator(_text), AfterValidator(_check_number),
                        Field(json_schema_extra={"pattern": r"^\+?[0-9]+$",
                                                 "maxLength": MAX_NUMBER})]
@@ -149,14 +151,16 @@ class _Schema(BaseModel):
 
 
 class _ExtensionFields(_Schema):
-    display_name: DisplayName = Field("", description="Shown on the phone and in call lists.",
-                                      examples=["Wang Fang"])
-    agent_id: AgentId | None = Field(None, description="The agent whose phone this is.",
-                                     examples=["1001"])
-    enabled: bool = Field(True, strict=True, description="A disabled extension can neither "
-                          "register nor call.")
-    max_contacts: MaxContacts = Field(3, description="How many devices may register at once.")
-    dial_class: DialClass = Field(DialClass.NATIONAL, description=(
+    display_name: DisplayName = Field(
+        default="", description="Shown on the phone and in call lists.", examples=["Wang Fang"])
+    agent_id: AgentId | None = Field(
+        default=None, description="The agent whose phone this is.", examples=["1001"])
+    enabled: bool = Field(
+        default=True, strict=True,
+        description="A disabled extension can neither register nor call.")
+    max_contacts: MaxContacts = Field(
+        default=3, description="How many devices may register at once.")
+    dial_class: DialClass = Field(default=DialClass.NATIONAL, description=(
         "The widest class of numbers it may dial: internal < local < national < "
         "international."))
 
@@ -165,10 +169,10 @@ class ExtensionCreate(_ExtensionFields):
     """A new SIP phone of the tenant."""
 
     number: ExtensionNumber
-    username: SipUsername | None = Field(None, description=(
+    username: SipUsername | None = Field(default=None, description=(
         "What the phone authenticates as, unique across all tenants; default: the number "
         "when free."))
-    password: SipPassword | None = Field(None, description=(
+    password: SipPassword | None = Field(default=None, description=(
         "Left out, one is generated and returned once, in the response."))
 
 
@@ -210,25 +214,28 @@ class _TrunkFields(_Schema):
     host: Host
     port: Port = 5060
     transport: Transport = "udp"
-    username: SipUsername | None = Field(None, description="For digest authentication of "
-                                         "outbound calls at the carrier (with a password).")
-    from_user: DialNumber | None = Field(None, description="The caller id outbound calls show.")
+    username: SipUsername | None = Field(
+        default=None,
+        description="For digest authentication of outbound calls at the carrier (with a "
+                    "password).")
+    from_user: DialNumber | None = Field(
+        default=None, description="The caller id outbound calls show.")
     sources: Sources = Field(default_factory=list, description=(
         "Addresses and networks whose calls are trusted as this trunk's, without digest."))
-    strip_prefix: StripPrefix = Field("", description=(
+    strip_prefix: StripPrefix = Field(default="", description=(
         "Removed from the front of a dialled number that starts with it, before sending."))
-    add_prefix: AddPrefix = Field("", description="Then put in front of the number.")
-    max_calls: MaxCalls | None = Field(None, description="Concurrent calls; null: no limit.")
-    enabled: bool = Field(True, strict=True)
+    add_prefix: AddPrefix = Field(default="", description="Then put in front of the number.")
+    max_calls: MaxCalls | None = Field(
+        default=None, description="Concurrent calls; null: no limit.")
+    enabled: bool = Field(default=True, strict=True)
 
 
 class TrunkCreate(_TrunkFields):
     """A new trunk to a carrier."""
 
     name: Name
-    password: Annotated[str, AfterValidator(_check_printable),
-                        Field(min_length=1, max_length=PASSWORD)] | None = Field(
-        None, description="For digest authentication at the carrier; never returned.")
+    password: TrunkPassword | None = Field(
+        default=None, description="For digest authentication at the carrier; never returned.")
 
 
 class TrunkReplace(_TrunkFields):
@@ -236,8 +243,7 @@ class TrunkReplace(_TrunkFields):
     stored one, null removes it."""
 
     name: Name | None = None
-    password: Annotated[str, AfterValidator(_check_printable),
-                        Field(min_length=1, max_length=PASSWORD)] | None = None
+    password: TrunkPassword | None = None
 
 
 class TrunkRead(BaseModel):
@@ -261,7 +267,7 @@ class TrunkRead(BaseModel):
 
 
 class _DidFields(_Schema):
-    trunk: Name | None = Field(None, description="The tenant's trunk it comes in on.")
+    trunk: Name | None = Field(default=None, description="The tenant's trunk it comes in on.")
     description: Description = ""
 
 

@@ -17,6 +17,9 @@ from hotline.store.config_repo import load_tenant
 from hotline.store.database import session_factory
 from hotline.store.ivr_flows import published_flows
 from hotline.store.ivr_tables import FlowVersionRow
+from hotline.store.telephony import SIP_REALM
+from hotline.store.telephony_directory import load_telephony
+from hotline.switch.sip.digest import ha1
 
 
 def _can_log_in(engine: Engine, username: str, password: str) -> bool:
@@ -77,3 +80,42 @@ def test_the_demo_runs_the_gas_flow_for_new_calls_also_when_made_before_it_had_o
         accounts_found = connection.execute(text("SELECT DISTINCT account FROM gas_usage "
                                                  "ORDER BY account")).scalars().all()
     assert tuple(accounts_found) == DEMO_ACCOUNTS
+
+
+def _extension_works(engine: Engine, username: str, password: str) -> bool:
+    entry = load_telephony(engine).extension(username)
+    return entry is not None and entry.ha1["SHA-256"] == ha1(username, SIP_REALM, password,
+                                                             "SHA-256")
+
+
+def test_each_demo_agent_has_an_extension_whose_printed_password_works(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(accounts, "HASHER", PasswordHasher(time_cost=1, memory_cost=8,
+                                                           parallelism=1))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOTLINE_DEMO_PASSWORD", "demo-password")
+    first = ensure_demo(engine)
+    assert list(first.extensions) == [str(number) for number in range(1001, 1021)]
+    assert len(set(first.extensions.values())) == 20  # a password each
+    kept = (tmp_path / "var" / "demo-extensions.txt").read_text().splitlines()
+    assert kept == [f"{username} {password}" for username, password in first.extensions.items()]
+    snapshot = load_telephony(engine)
+    entry = snapshot.extension_of_agent("demo", "1007")
+    assert entry is not None and (entry.number, entry.username) == ("1007", "1007")
+    assert all(_extension_works(engine, u, p) for u, p in first.extensions.items())
+    for number in ("4000", "4001"):
+        did = snapshot.did(number)
+        assert did is not None and did.tenant == "demo"
+    with session_factory(engine)() as session:
+        tenant = load_tenant(session, "demo")
+    assert tenant.dnis_routes.get("4001") == "inquiry" and "4000" not in tenant.dnis_routes
+
+    # A later start reuses the passwords; one from another directory sets new ones that work.
+    assert ensure_demo(engine).extensions == first.extensions
+    monkeypatch.chdir(tmp_path / "var")
+    moved = ensure_demo(engine)
+    assert moved.extensions.keys() == first.extensions.keys()
+    assert moved.extensions != first.extensions
+    assert _extension_works(engine, "1001", moved.extensions["1001"])
+    assert not _extension_works(engine, "1001", first.extensions["1001"])

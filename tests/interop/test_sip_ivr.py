@@ -1,0 +1,58 @@
+"""A caller through the trunk walks a real IVR: prompts rendered by espeak-ng and played as
+G.711 RTP, keys sent by SIPp as RFC 4733 telephone-events (recorded pcaps), the flow's choice
+sending the call to the agent's registered phone; a caller who keys nothing is ended by the
+flow."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hotline.store.journal_queries import list_interactions
+from tests.interop.peers import SIPP, Sipp, digits_scenario, phone_sipp
+from tests.interop.switch_fixture import PASSWORDS, TENANT, RunningSwitch, running_switch
+
+pytestmark = pytest.mark.skipif(SIPP is None, reason="sipp is not installed "
+                                "(scripts/ensure-packages --test installs it)")
+
+FLOW: dict[str, Any] = {
+    "name": "front_desk",
+    "start": "menu",
+    "languages": ["en"],
+    "nodes": {
+        "menu": {
+            "type": "play_option",
+            "prompts": [{"tts": {"en": "For gas delivery press 2."}}],
+            "timeout": 4, "retries": 0,
+            "exits": {"2": "to_general", "timeout": "bye", "invalid": "bye"},
+        },
+        "to_general": {"type": "transfer", "queue": "general"},
+        "bye": {"type": "play_only", "prompts": [{"tts": {"en": "Goodbye."}}], "next": "end"},
+        "end": {"type": "stop_flow"},
+    },
+}
+
+
+@pytest.fixture
+def switch(tmp_path: Path) -> Iterator[RunningSwitch]:
+    yield from running_switch(tmp_path, flow=FLOW)
+
+
+def test_rfc4733_digits_drive_the_ivr_to_the_agents_phone(
+    switch: RunningSwitch, tmp_path: Path
+) -> None:
+    with phone_sipp(tmp_path / "phone", switch.sip_address, "1001", PASSWORDS["1001"]) as phone:
+        phone.wait_log("registered 1001", timeout=10)
+        switch.agent_ready("1001")
+        scenario = digits_scenario("2", tmp_path / "press2.xml")
+        caller = Sipp(scenario, tmp_path / "caller", target=switch.sip_address, service="4000",
+                      calls=1)
+        with caller:
+            phone.wait_log("answered", timeout=20)
+            caller.wait(timeout=30)
+        phone.wait_log("hung up", timeout=10)
+    rows, total = list_interactions(switch.engine, TENANT, agent="1001")
+    assert total == 1 and rows[0].result == "answered"
