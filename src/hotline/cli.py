@@ -458,6 +458,42 @@ def _db_shown(engine: Any) -> str:
     return shown
 
 
+recordings_app = typer.Typer(help="Call recordings: clean up the old ones.",
+                             no_args_is_help=True)
+app.add_typer(recordings_app, name="recordings")
+
+
+@recordings_app.command("purge")
+def recordings_purge(
+    older_than: Annotated[
+        int, typer.Option(metavar="DAYS", help="Delete recordings of calls that started more "
+                                               "than this many days ago (at least 1).")
+    ],
+    root: Annotated[
+        Path, typer.Option(help="The directory the recordings are kept under.")
+    ] = Path("var/recordings"),
+) -> None:
+    """Delete old call recordings, their rows in the database (HOTLINE_DATABASE_URL) and their
+    files; prints how many went."""
+    from datetime import timedelta
+
+    from hotline.store.account_tables import utc_now
+    from hotline.store.database import make_engine, upgrade
+    from hotline.store.recordings import RecordingArchive
+
+    if older_than < 1:
+        typer.echo(f"error: --older-than must be at least 1 day, not {older_than}", err=True)
+        raise typer.Exit(2)
+    engine = make_engine()
+    try:
+        upgrade(engine)
+        cutoff = utc_now() - timedelta(days=older_than)
+        removed = RecordingArchive(engine, root).purge(cutoff)
+        typer.echo(f"removed {removed} recording(s) of calls before {cutoff:%Y-%m-%d %H:%M} UTC")
+    finally:
+        engine.dispose()
+
+
 config_app = typer.Typer(
     help="A tenant's configuration as YAML: export it for versioning, import it back.",
     no_args_is_help=True,

@@ -17,6 +17,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 import wave
@@ -416,6 +417,10 @@ class Baresip:
         self.sip_port = sip_port or free_port(tcp_too=True)
         self.ctrl_port = free_port(tcp_too=True)
         self.recordings_dir = workdir / "recordings"
+        # sndfile builds "<snd_path>/dump-<time>-dec.wav" in a 128-byte buffer: a deep snd_path
+        # (pytest's tmp_path under xdist) loses the ".wav" and no file is written. It records
+        # into a short directory in /tmp instead; stop() moves the files to `recordings_dir`.
+        self._sndfile_dir = Path(tempfile.mkdtemp(prefix="baresip-"))
         self.log_file = workdir / "baresip.log"
         self.events: list[Event] = []
         self.process: subprocess.Popen[bytes] | None = None
@@ -461,7 +466,7 @@ module_app		account.so
 module_app		menu.so
 module_app		ctrl_tcp.so
 ctrl_tcp_listen		{HOST}:{self.ctrl_port}
-snd_path		{self.recordings_dir}
+snd_path		{self._sndfile_dir}
 """
         (self.workdir / "config").write_text(config)
         domain = self.registrar or HOST
@@ -618,7 +623,9 @@ snd_path		{self.recordings_dir}
 
     def recordings(self, direction: str = "dec") -> list[Path]:
         """sndfile's recordings, oldest first: `dec` = what the phone heard, `enc` = said."""
-        return sorted(self.recordings_dir.glob(f"dump-*-{direction}.wav"))
+        pattern = f"dump-*-{direction}.wav"
+        files = [*self.recordings_dir.glob(pattern), *self._sndfile_dir.glob(pattern)]
+        return sorted(files, key=lambda path: path.name)
 
     def heard(self) -> NDArray[np.int16]:
         """The samples of the latest recording of what the phone heard (end the call first)."""
@@ -648,6 +655,10 @@ snd_path		{self.recordings_dir}
                 self.process.wait(3)
         if self._reader is not None:
             self._reader.join(2)
+        if self._sndfile_dir.exists():
+            for path in self._sndfile_dir.iterdir():
+                shutil.move(path, self.recordings_dir / path.name)
+            self._sndfile_dir.rmdir()
 
     def __enter__(self) -> Baresip:
         return self.start()

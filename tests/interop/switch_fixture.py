@@ -54,6 +54,7 @@ class RunningSwitch:
     loop: asyncio.AbstractEventLoop
     runtime: TenantRuntime
     switch: Switch
+    trunk_port: int
     facts: list[Fact] = field(default_factory=list)
 
     @property
@@ -89,6 +90,7 @@ def running_switch(tmp_path: Path,
     """Start everything; stop it when the generator is closed. `flow` (a flow document) is
     published and made the tenant's default flow: calls to 4000 (no DNIS route) run it."""
     engine = make_engine(f"sqlite:///{tmp_path / 'hotline.db'}")
+    trunk_port = free_port()
     upgrade(engine)
     with session_factory(engine).begin() as session:
         tenant_row = import_config(session, CONFIG, replace=False)
@@ -99,7 +101,7 @@ def running_switch(tmp_path: Path,
             create_extension(session, tenant_row.id, ExtensionCreate(
                 number=number, agent_id=number, password=password))
         create_trunk(session, tenant_row.id, TrunkCreate(
-            name="carrier", host="127.0.0.1", port=5999, sources=["127.0.0.1/32"]))
+            name="carrier", host="127.0.0.1", port=trunk_port, sources=["127.0.0.1/32"]))
         for number in ("4000", "4001"):
             create_did(session, tenant_row.id, DidCreate(number=number))
         core_tenant = load_tenant(session, TENANT)
@@ -115,7 +117,7 @@ def running_switch(tmp_path: Path,
         switch = Switch(engine, runtime, SwitchOptions("127.0.0.1", 0, range(free_port(), 65000)))
         await switch.start()
         runtime.start()
-        running = RunningSwitch(engine, loop, tenant, switch)
+        running = RunningSwitch(engine, loop, tenant, switch, trunk_port)
         tenant.listen(running.facts.extend)
         ready.set_result(running)
         await stopping.wait()

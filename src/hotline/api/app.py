@@ -3,13 +3,16 @@
 `create_app(engine)` is all a process needs to serve the API: it keeps the engine, a session
 factory and the runtime (the running contact center, when there is one) on `app.state`, and
 `telephony_listeners`, the callables to call after each telephony change (the SIP switch
-appends its reload; see `telephony_changes`). Bad input never becomes a 500: a `ValueError`
-from the store (such as `ConfigError`) is a 422 with its message (a `ConfigNotFound` a 404), a
-clash with existing data a 409, a value the database cannot hold a 422.
+appends its reload; see `telephony_changes`), and `recordings_root`, the directory the call
+recordings are kept under (`var/recordings` unless given). Bad input never becomes a 500: a
+`ValueError` from the store (such as `ConfigError`) is a 422 with its message (a
+`ConfigNotFound` a 404), a clash with existing data a 409, a value the database cannot hold a
+422.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request, status
@@ -39,6 +42,7 @@ from hotline.api import (
     prompts,
     public_tickets,
     queues,
+    recordings,
     skills,
     teams,
     tenants,
@@ -75,6 +79,7 @@ def create_app(
     runtime: object | None = None,
     login_throttle: LoginThrottle | None = None,
     notices: NoticeHub | None = None,
+    recordings_root: Path | None = None,
 ) -> FastAPI:
     """The API on `engine`'s database (schema already upgraded), serving `runtime`."""
     app = FastAPI(
@@ -91,6 +96,7 @@ def create_app(
     app.state.login_throttle = login_throttle or LoginThrottle()
     app.state.notices = notices or NoticeHub()
     app.state.telephony_listeners = []  # the SIP switch adds its reload here
+    app.state.recordings_root = recordings_root or Path("var/recordings")
     _add_error_handlers(app)
 
     @app.get("/api/health", tags=["health"], response_model=Health,
@@ -110,7 +116,7 @@ def create_app(
     for module in (auth, tenants, users, skills, teams, queues, agents, dnis_routes,
                    not_ready_reasons, caller_lists, audit, interactions, missed_calls, live, cti,
                    ivr_flows, prompts, announcements, customers, tickets, ticket_types, kb,
-                   extensions, trunks, dids, public_tickets):
+                   extensions, trunks, dids, public_tickets, recordings):
         app.include_router(module.router)
     app.include_router(web.router)
     app.include_router(public_form.router)

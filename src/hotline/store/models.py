@@ -6,7 +6,8 @@ tokens, audit log), `ivr_tables` (IVR flow versions), `prompt_tables` (the promp
 `announcement_tables` (notices for agents), `customer_tables` (customers, their contact points
 and tags), `ticket_tables` (tickets and their event log), `ticket_type_tables` (custom fields
 and SLA per ticket type), `kb_tables` (knowledge-base articles), `telephony_tables`
-(extensions, trunks and DIDs for the SIP switch).
+(extensions, trunks and DIDs for the SIP switch),
+`recording_tables` (call recordings).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from hotline.store import (
     journal_tables,
     kb_tables,
     prompt_tables,
+    recording_tables,
     telephony_tables,
     ticket_tables,
     ticket_type_tables,
@@ -36,6 +38,7 @@ __all__ = [
     "journal_tables",
     "kb_tables",
     "prompt_tables",
+    "recording_tables",
     "telephony_tables",
     "ticket_tables",
     "ticket_type_tables",

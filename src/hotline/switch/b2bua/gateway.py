@@ -41,14 +41,21 @@ from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import Engine
 
 from hotline.core.commands import (
     CancelOffer,
     Command,
+    CompleteTransfer,
+    Conference,
     Connect,
+    Consult,
+    Dial,
     Hangup,
     Hold,
+    Monitor,
     Offer,
     PlayQueueMusic,
     Reject,
@@ -56,13 +63,16 @@ from hotline.core.commands import (
     RunFlow,
     SendDigits,
     Transfer,
+    TransferOut,
 )
 from hotline.core.errors import CoreError
 from hotline.core.events import (
     AgentAnswered,
     AgentDeclined,
     AgentHungUp,
+    CallConnected,
     CustomerHungUp,
+    DialFailed,
     Event,
     InteractionArrived,
     IvrFinished,
@@ -86,13 +96,13 @@ from hotline.switch.media.sdp import (
 from hotline.switch.sip.address import NameAddress
 from hotline.switch.sip.dialog import DialogId, dialog_id_of
 from hotline.switch.sip.endpoint import Endpoint, Peer
-from hotline.switch.sip.legs import InboundLeg, Leg, LegEvents, OutboundLeg
+from hotline.switch.sip.legs import Credentials, InboundLeg, Leg, LegEvents, OutboundLeg
 from hotline.switch.sip.message import Request, Response, make_response
 from hotline.switch.sip.registrar import Bindings, Registrar
 from hotline.switch.sip.registration import Doorman, ExtensionRecord
 from hotline.switch.sip.server_transaction import InviteServerTransaction, ServerTransaction
 from hotline.switch.sip.transport import SipTransport
-from hotline.switch.sip.uri import SipUri
+from hotline.switch.sip.uri import SipUri, Uri
 
 log = logging.getLogger("hotline.sip")
 
@@ -109,10 +119,28 @@ class DidRecord(Protocol):
     def tenant(self) -> str: ...
 
 
+class OutboundTrunk(Protocol):
+    @property
+    def host(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def transport(self) -> str: ...
+    @property
+    def username(self) -> str | None: ...
+    @property
+    def password(self) -> str | None: ...
+    @property
+    def from_user(self) -> str | None: ...
+    def outbound_number(self, number: str) -> str: ...
+
+
 class Directory(Protocol):
     """The telephony configuration the gateway reads (`store.telephony_directory`)."""
 
     def extension(self, username: str) -> ExtensionRecord | None: ...
+    def outbound_trunk(self, tenant: str) -> OutboundTrunk | None: ...
+    def may_dial(self, caller: Any, number: str) -> str | None: ...
     def extension_of_agent(self, tenant: str, agent_id: str) -> ExtensionRecord | None: ...
     def did(self, number: str) -> DidRecord | None: ...
     def trunk_for_source(self, host: str) -> TrunkRecord | None: ...
@@ -131,6 +159,14 @@ class SipCall:
     ringing: dict[str, OutboundLeg] = field(default_factory=dict)
     ivr: IvrCall | None = None
     ended: bool = False
+    consult_of: str | None = None
+    """For a consultation: the customer's interaction, whose agent talks to this one's."""
+    first_agent: str | None = None
+    monitors: dict[str, tuple[Leg, str]] = field(default_factory=dict)
+    """Supervisors' legs and modes (listen, whisper, barge)."""
+    dialled: str | None = None
+    """For a call an agent places: the number the far end is dialled at once the agent's
+    phone answers."""
 
 
 class SipGateway:
@@ -166,7 +202,7 @@ class SipGateway:
         self._aor_of: dict[str, str] = {}
         self._shells: dict[str, _IvrShell] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[object]] = set()
         self._music = music_on_hold()
         self.on_registered: list[Callable[[ExtensionRecord], None]] = []
         """Called after each accepted REGISTER with the extension."""
@@ -336,7 +372,8 @@ class SipGateway:
     # -- the core's commands ----------------------------------------------------------------------
 
     def carry_out(self, tenant: str, commands: Sequence[Command]) -> None:
-        mine = [c for c in commands if c.interaction_id in self.calls or isinstance(c, Offer)]
+        mine = [c for c in commands
+                if c.interaction_id in self.calls or isinstance(c, Offer | Consult | Dial)]
         if mine and self._loop is not None:
             self._loop.call_soon(self._execute, tenant, mine)
 
@@ -351,6 +388,15 @@ class SipGateway:
     def _command(self, tenant: str, command: Command) -> None:
         if isinstance(command, Offer):
             self._offer(tenant, command)
+            return
+        if isinstance(command, Consult):
+            consult = self.calls.setdefault(command.interaction_id, SipCall(
+                command.interaction_id, tenant, None))
+            consult.consult_of = command.customer_interaction
+            consult.first_agent = command.agent_id
+            return
+        if isinstance(command, Dial):
+            self._dial(tenant, command)
             return
         call = self.calls.get(command.interaction_id)
         if call is None:
@@ -390,6 +436,17 @@ class SipGateway:
                 self.media.send_digits(customer, digits)
             case Hangup() | Reject():
                 self._end_call(call)
+            case CompleteTransfer():
+                self._complete_transfer(call, command)
+            case Conference(agents=agents):
+                legs = [customer] + [leg.id for a in agents
+                                     if (leg := self._leg_of_agent(a)) is not None]
+                for leg_id in legs:
+                    self.media.hear(leg_id, [other for other in legs if other != leg_id])
+            case Monitor():
+                self._monitor(call, command)
+            case TransferOut(number=number):
+                self._transfer_out(call, number)
             case _:
                 log.info("SIP gateway does not carry out %s yet", type(command).__name__)
 
@@ -404,7 +461,11 @@ class SipGateway:
             case Connect(agent_id=agent_id):
                 call.agent = call.ringing.pop(agent_id, None)
                 call.agent_id = agent_id
-                if call.agent is not None:
+                first = (self._leg_of_agent(call.first_agent)
+                         if call.first_agent is not None else None)
+                if call.agent is not None and first is not None:
+                    self.media.bridge(first.id, call.agent.id)
+                elif call.agent is not None:
                     self.media.play(call.agent.id, self._music, loop=True)
             case Hangup() | Transfer():
                 self._end_call(call)
@@ -502,13 +563,12 @@ class SipGateway:
         leg.start(self._now())
         self.transport.poke()
 
-    def _agent_events(self, call: SipCall, agent_id: str, offer: SessionDescription) -> LegEvents:
+    def _agent_events(self, call: SipCall, agent_id: str,
+                      offer: SessionDescription | None) -> LegEvents:
         def answered(leg: Leg) -> None:
             if leg.dialog_id is not None:
                 self._by_dialog[leg.dialog_id] = leg
-            stream = accepted_stream(offer, leg.remote_sdp) if leg.remote_sdp else None
-            if stream is not None:
-                self._connect_media(leg, stream)
+            self._connect_answer(leg)
             self._tell(call.tenant, AgentAnswered(call.interaction_id, agent_id))
 
         def ended(leg: Leg, reason: str) -> None:
@@ -540,6 +600,227 @@ class SipGateway:
         if leg is not None:
             leg.hang_up(self._now())
         call.agent_id = None
+
+    # -- consultation, conference, supervision ------------------------------------------------
+
+    def _leg_of_agent(self, agent_id: str) -> Leg | None:
+        """The live leg of `agent_id`'s phone on any call (their own or a consultation)."""
+        for call in self.calls.values():
+            if call.agent_id == agent_id and call.agent is not None and not call.agent.ended:
+                return call.agent
+        return None
+
+    def _complete_transfer(self, call: SipCall, command: CompleteTransfer) -> None:
+        consult = self.calls.pop(command.consult_interaction, None)
+        moved = consult.agent if consult is not None else None
+        self._release_agent(call)
+        del self.calls[call.interaction_id]
+        call.interaction_id = command.new_interaction_id
+        self.calls[call.interaction_id] = call
+        call.agent_id = command.to_agent
+        if moved is None or moved.ended or call.customer is None:
+            return
+        call.agent = moved
+        moved.events = self._agent_events(call, command.to_agent, moved.local_sdp)
+        self.media.stop_play(call.customer.id)
+        self.media.bridge(call.customer.id, moved.id)
+
+    def _monitor(self, call: SipCall, command: Monitor) -> None:
+        supervisor = command.supervisor
+        if command.mode is None:
+            found = call.monitors.pop(supervisor, None)
+            if found is not None:
+                found[0].hang_up(self._now())
+                self._close_media(found[0])
+            self._hearing(call)
+            return
+        if supervisor in call.monitors:
+            call.monitors[supervisor] = (call.monitors[supervisor][0], command.mode)
+            self._hearing(call)
+            return
+        directory = self._directory()
+        extension = (directory.extension(supervisor)
+                     or directory.extension_of_agent(call.tenant, supervisor))
+        target = self._registered_target(extension)
+        if target is None:
+            log.info("supervisor %s has no registered phone to monitor on", supervisor)
+            return
+        mode = command.mode
+
+        def answered(leg: Leg) -> None:
+            call.monitors[supervisor] = (leg, mode)
+            self._hearing(call)
+
+        def ended(leg: Leg, reason: str) -> None:
+            self._close_media(leg)
+            if call.monitors.get(supervisor, (None,))[0] is leg:
+                del call.monitors[supervisor]
+                self._hearing(call)
+
+        self._spawn(self._place_call(call.tenant, target, "monitor", LegEvents(
+            answered=answered, ended=ended, reoffered=self._reoffered)))
+
+    def _hearing(self, call: SipCall) -> None:
+        """Who hears whom on a call with supervisors: listen hears both; whisper is heard
+        by the agent only; barge by both."""
+        if call.customer is None or call.agent is None:
+            return
+        customer, agent = call.customer.id, call.agent.id
+        hears_customer, hears_agent = [agent], [customer]
+        for leg, mode in call.monitors.values():
+            self.media.hear(leg.id, [customer, agent])
+            if mode in ("whisper", "barge"):
+                hears_agent.append(leg.id)
+            if mode == "barge":
+                hears_customer.append(leg.id)
+        self.media.hear(customer, hears_customer)
+        self.media.hear(agent, hears_agent)
+
+    # -- calls placed through a trunk -------------------------------------------------------------
+
+    def _dial(self, tenant: str, command: Dial) -> None:
+        """Click-to-dial (T5): the agent's phone first, then the far end through the trunk."""
+        directory = self._directory()
+        extension = directory.extension_of_agent(tenant, command.agent_id)
+        refusal = None
+        if extension is None or self._registered_target(extension) is None:
+            return  # no phone: the demo plays the far end, or nobody does
+        refusal = directory.may_dial(extension, command.number)
+        if refusal is None and directory.outbound_trunk(tenant) is None:
+            refusal = "the tenant has no outbound trunk"
+        if refusal is not None:
+            log.info("dial %s for %s refused: %s", command.number, command.agent_id, refusal)
+            self._tell(tenant, DialFailed(command.interaction_id, "unreachable"))
+            return
+        call = SipCall(command.interaction_id, tenant, None, dialled=command.number)
+        self.calls[command.interaction_id] = call
+        target = self._registered_target(extension)
+        assert target is not None
+        agent_id = command.agent_id
+
+        def agent_answered(leg: Leg) -> None:
+            call.agent, call.agent_id = leg, agent_id
+            if leg.dialog_id is not None:
+                self._by_dialog[leg.dialog_id] = leg
+            self._connect_answer(leg)
+            self.media.play(leg.id, _ringback(), loop=True)
+            self._spawn(self._dial_far_end(call, command.number))
+
+        def agent_ended(leg: Leg, reason: str) -> None:
+            self._close_media(leg)
+            if call.agent is leg and reason != "hung_up":
+                self._tell(tenant, AgentHungUp(call.interaction_id, agent_id))
+            elif call.agent is None and not call.ended:
+                self._tell(tenant, DialFailed(call.interaction_id, "no_answer"))
+                self._soon(lambda: self._end_call(call))
+
+        self._spawn(self._place_call(tenant, target, command.number, LegEvents(
+            answered=agent_answered, ended=agent_ended, reoffered=self._reoffered)))
+
+    async def _dial_far_end(self, call: SipCall, number: str) -> None:
+        trunk = self._directory().outbound_trunk(call.tenant)
+        if trunk is None or call.ended:
+            return
+
+        def answered(leg: Leg) -> None:
+            if leg.dialog_id is not None:
+                self._by_dialog[leg.dialog_id] = leg
+            self._connect_answer(leg)
+            call.customer = leg
+            if call.agent is not None:
+                self.media.stop_play(call.agent.id)
+                self.media.bridge(leg.id, call.agent.id)
+            self._tell(call.tenant, CallConnected(call.interaction_id))
+
+        def ended(leg: Leg, reason: str) -> None:
+            self._close_media(leg)
+            if call.ended:
+                return
+            if call.customer is leg:
+                self._tell(call.tenant, CustomerHungUp(call.interaction_id))
+            else:
+                why = "busy" if reason == "busy" else (
+                    "no_answer" if reason in ("no_answer", "timeout", "cancelled")
+                    else "unreachable")
+                self._tell(call.tenant, DialFailed(call.interaction_id, why))
+            self._soon(lambda: self._end_call(call))
+
+        await self._place_call(call.tenant, _trunk_target(trunk, number), trunk.from_user or "",
+                               LegEvents(answered=answered, ended=ended,
+                                         reoffered=self._reoffered),
+                               credentials=_credentials(trunk), pending=call)
+
+    def _transfer_out(self, call: SipCall, number: str) -> None:
+        """Blind transfer to a number outside: the far end through the trunk, the agent
+        released; the caller hears music until it answers."""
+        trunk = self._directory().outbound_trunk(call.tenant)
+        self._release_agent(call)
+        if trunk is None or call.customer is None:
+            log.info("transfer of %s to %s: no outbound trunk; the call ends",
+                     call.interaction_id, number)
+            self._end_call(call)
+            return
+        customer = call.customer
+        self.media.play(customer.id, _ringback(), loop=True)
+
+        def answered(leg: Leg) -> None:
+            if leg.dialog_id is not None:
+                self._by_dialog[leg.dialog_id] = leg
+            self._connect_answer(leg)
+            call.agent = leg
+            self.media.stop_play(customer.id)
+            self.media.bridge(customer.id, leg.id)
+
+        def ended(leg: Leg, reason: str) -> None:
+            self._close_media(leg)
+            self._soon(lambda: self._end_call(call))
+
+        self._spawn(self._place_call(
+            call.tenant, _trunk_target(trunk, number), customer.caller if isinstance(
+                customer, InboundLeg) else "", LegEvents(answered=answered, ended=ended),
+            credentials=_credentials(trunk)))
+
+    def _registered_target(self, extension: ExtensionRecord | None
+                           ) -> tuple[Uri, Peer] | None:
+        """Where to INVITE an extension's phone: its first binding."""
+        if extension is None:
+            return None
+        aor = self._aor_of.get(extension.username)
+        bindings = self.bindings.lookup(aor, self._now()) if aor is not None else []
+        if not bindings:
+            return None
+        return _binding_target(bindings[0].contact, bindings[0].source)
+
+    async def _place_call(self, tenant: str, target: tuple[Uri, Peer], caller: str,
+                          events: LegEvents, *, credentials: Credentials | None = None,
+                          pending: SipCall | None = None) -> OutboundLeg:
+        """An outbound leg with its own media, started."""
+        leg_id = f"out-{secrets.token_hex(6)}"
+        host, port = await self.media.open_leg(leg_id)
+        uri, peer = target
+        shown = caller or "hotline"
+        leg = OutboundLeg(
+            self.endpoint, uri, peer,
+            caller=NameAddress(SipUri(self.host, user=shown, port=self.port), shown),
+            callee=NameAddress(uri), offer=make_offer(LocalMedia(host, port)), events=events,
+            credentials=credentials)
+        leg.id = leg_id
+        if pending is not None:
+            pending.ringing["far_end"] = leg
+        leg.start(self._now())
+        self.transport.poke()
+        return leg
+
+    def _connect_answer(self, leg: Leg) -> None:
+        offer, reply = leg.local_sdp, leg.remote_sdp
+        if offer is None or reply is None:
+            return
+        try:
+            stream = accepted_stream(offer, reply)
+        except SdpError:
+            stream = None
+        if stream is not None:
+            self._connect_media(leg, stream)
 
     # -- media --------------------------------------------------------------------------------
 
@@ -578,13 +859,15 @@ class SipGateway:
         now = self._now()
         if call.ivr is not None and not call.ivr.done:
             call.ivr.done = True
-        for leg in (call.customer, call.agent, *call.ringing.values()):
+        monitors = [leg for leg, _ in call.monitors.values()]
+        for leg in (call.customer, call.agent, *call.ringing.values(), *monitors):
             if leg is None:
                 continue
             if not leg.ended:
                 leg.hang_up(now)
             self._close_media(leg)
         call.ringing.clear()
+        call.monitors.clear()
         self._forget(call)
         self.transport.poke()
 
@@ -631,13 +914,13 @@ class SipGateway:
             self.transport.poke()
         self._loop.call_soon(run)
 
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+    def _spawn(self, work: Coroutine[Any, Any, object]) -> None:
         assert self._loop is not None
         task = self._loop.create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
 
-    def _task_done(self, task: asyncio.Task[None]) -> None:
+    def _task_done(self, task: asyncio.Task[object]) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("SIP gateway task failed", exc_info=task.exception())
@@ -666,3 +949,35 @@ class _IvrShell(LoopIvrShell):
     def finished(self, event: IvrFinished | CustomerHungUp) -> None:
         self.gateway._ivr_finished(self.runtime, event)
 
+
+
+def _binding_target(contact: NameAddress, source: tuple[str, int] | None
+                    ) -> tuple[Uri, Peer] | None:
+    target = contact.uri
+    transport = "TCP" if isinstance(target, SipUri) and any(
+        name.lower() == "transport" and (value or "").lower() == "tcp"
+        for name, value in target.params) else "UDP"
+    if source is not None:
+        return target, Peer(source[0], source[1], transport)
+    if isinstance(target, SipUri):
+        return target, Peer(target.host, target.port or 5060, transport)
+    return None
+
+
+def _trunk_target(trunk: OutboundTrunk, number: str) -> tuple[Uri, Peer]:
+    uri = SipUri(trunk.host, user=trunk.outbound_number(number), port=trunk.port)
+    return uri, Peer(trunk.host, trunk.port, trunk.transport.upper())
+
+
+def _credentials(trunk: OutboundTrunk) -> Credentials | None:
+    if trunk.username and trunk.password:
+        return Credentials(trunk.username, trunk.password)
+    return None
+
+
+def _ringback() -> npt.NDArray[np.int16]:
+    """The ring-back tone a caller hears while the far end rings (425 Hz, 1 s on, 4 s off:
+    the Chinese standard cadence)."""
+    t = np.arange(8000) / 8000
+    tone = (np.sin(2 * np.pi * 425 * t) * 0.1 * 32767).astype(np.int16)
+    return np.concatenate([tone, np.zeros(4 * 8000, dtype=np.int16)])
