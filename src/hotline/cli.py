@@ -774,6 +774,10 @@ def serve(
     rtp_ports: Annotated[
         str, typer.Option(help="Range of UDP ports for call media, FIRST-LAST.")
     ] = "20000-29999",
+    sip_digest: Annotated[
+        str, typer.Option(help="Digest algorithms challenged, in order: MD5, SHA-256 "
+                               "(comma-separated). Many phones handle only MD5.")
+    ] = "MD5",
 ) -> None:
     """Run the contact center: the interaction servers in real time, the journal, the API and
     the SIP switch."""
@@ -801,7 +805,13 @@ def serve(
         typer.echo(f"error: --rtp-ports {rtp_ports!r} must be FIRST-LAST with "
                    "1024 <= FIRST < LAST <= 65535", err=True)
         raise typer.Exit(2)
+    algorithms = tuple(name.strip().upper() for name in sip_digest.split(",") if name.strip())
+    if not algorithms or not set(algorithms) <= {"MD5", "SHA-256"} or len(set(algorithms)) < len(
+            algorithms):
+        typer.echo(f"error: --sip-digest {sip_digest!r} must list MD5 and/or SHA-256 once "
+                   "each", err=True)
+        raise typer.Exit(2)
     run(ServeOptions(host=host, port=port, config_file=config, demo=demo,
                      demo_calls_per_second=demo_rate, ticket_sweep_seconds=ticket_sweep,
                      sip_port=sip_port if sip else None,
-                     rtp_ports=range(int(first), int(last) + 1)))
+                     rtp_ports=range(int(first), int(last) + 1), sip_digest=algorithms))

@@ -59,13 +59,19 @@ class ServeOptions:
     sip_port: int | None = 5060
     """None: no SIP switch; 0: any free port."""
     rtp_ports: range = range(20000, 30000)
+    sip_digest: tuple[str, ...] = ("MD5",)
 
 
 def serve(options: ServeOptions) -> None:
     """Run until SIGTERM or Ctrl-C."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: "
                         "%(message)s")
-    asyncio.run(_serve(options))
+    try:
+        import uvloop  # uvicorn[standard] brings it; faster sockets for SIP and RTP
+    except ImportError:
+        asyncio.run(_serve(options))
+    else:
+        uvloop.run(_serve(options))
 
 
 async def _serve(options: ServeOptions) -> None:
@@ -117,7 +123,7 @@ async def _serve(options: ServeOptions) -> None:
     switch = None
     if options.sip_port is not None:
         switch = await start_switch(engine, runtime, SwitchOptions(
-            options.host, options.sip_port, options.rtp_ports))
+            options.host, options.sip_port, options.rtp_ports, options.sip_digest))
     if switch is not None:
         app.state.telephony_listeners.append(switch.reload)
         app.state.switch = switch
@@ -143,6 +149,15 @@ async def _serve(options: ServeOptions) -> None:
         print(f"  demo tenant {credentials.tenant!r}: users admin, supervisor, 1001–1020; "
               f"password {credentials.password}", flush=True)
         print(f"  synthetic callers: {options.demo_calls_per_second} per second", flush=True)
+        if switch is not None and credentials.extensions:
+            print("  SIP phones: register extension N with its password at "
+                  f"{options.host}:{switch.gateway.port}; DID 4000 = IVR, 4001 = general queue "
+                  "(calls from this machine count as the trunk's):", flush=True)
+            pairs = sorted(credentials.extensions.items())
+            for start in range(0, len(pairs), 5):
+                print("    " + "   ".join(f"{user} {password}"
+                                          for user, password in pairs[start:start + 5]),
+                      flush=True)
     # uvicorn re-raises SIGTERM/SIGINT once it has stopped, with the handler it found
     # installed; with the default one the process would die before the journal is flushed.
     # Ours only asks the web server to stop, so the shutdown below always runs.

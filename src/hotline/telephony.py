@@ -47,6 +47,7 @@ class SwitchOptions:
     host: str = "127.0.0.1"
     sip_port: int = 5060
     rtp_ports: range = range(20000, 30000)
+    digest_algorithms: tuple[str, ...] = ("MD5",)
 
 
 class Switch:
@@ -60,7 +61,8 @@ class Switch:
         self._renderers: dict[tuple[str, str], PromptRenderer] = {}
         self.gateway = SipGateway(
             runtime, self.media, lambda: self.snapshot, host=options.host,
-            port=options.sip_port, renderer=self._renderer, tickets=self._tickets)
+            port=options.sip_port, renderer=self._renderer, tickets=self._tickets,
+            digest_algorithms=options.digest_algorithms)
         self._reloading: asyncio.Task[None] | None = None
 
     async def start(self) -> None:

@@ -101,7 +101,7 @@ def recordings(
                                 "agents see only the recordings of their own calls")
         agent_id = own
     if since is not None and until is not None and until < since:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY,
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             "'until' must not be before 'since'")
     found, total = _archive(request).search(
         principal.tenant, interaction_id=interaction_id, agent_id=agent_id, since=since,

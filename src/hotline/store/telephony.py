@@ -41,9 +41,6 @@ from hotline.switch.sip.digest import ha1
 SIP_REALM = "hotline"
 """The digest realm of every extension (see the module's docstring)."""
 
-DIGESTS = ("MD5", "SHA-256")
-"""The digest algorithms an extension's password is stored for (RFC 8760)."""
-
 
 class TelephonyError(ValueError):
     """A change that cannot be made; `field` is the field at fault."""
@@ -62,11 +59,12 @@ def new_password() -> str:
     return secrets.token_urlsafe(12)
 
 
-def set_password(row: ExtensionRow, password: str, realm: str = SIP_REALM) -> None:
-    """Store the digests of `password` for the extension's username (never the password)."""
-    row.realm = realm
-    row.ha1_md5 = ha1(row.username, realm, password, "MD5")
-    row.ha1_sha256 = ha1(row.username, realm, password, "SHA-256")
+def set_password(row: ExtensionRow, password: str) -> None:
+    """Store the digests of `password` for the extension's username, for MD5 and SHA-256
+    (RFC 8760), in `SIP_REALM` (never the password itself)."""
+    row.realm = SIP_REALM
+    row.ha1_md5 = ha1(row.username, SIP_REALM, password, "MD5")
+    row.ha1_sha256 = ha1(row.username, SIP_REALM, password, "SHA-256")
 
 
 def password_matches(row: ExtensionRow, password: str) -> bool:

@@ -126,3 +126,14 @@ def test_the_most_specific_network_wins_and_a_snapshot_cannot_be_changed() -> No
                            ha1=MappingProxyType({}), max_contacts=1, dial_class="internal",
                            enabled=True, display_name="")
     assert TelephonySnapshot([entry]).extension("u") is entry
+
+
+def test_a_deleted_tenant_takes_its_extensions_trunks_and_dids_with_it(
+    configured: Engine,
+) -> None:
+    with session_factory(configured).begin() as session:
+        config_repo.delete_tenant(session, "acme")
+    snapshot = load_telephony(configured)
+    assert snapshot.extension("1001") is None and snapshot.did("4000") is None
+    assert snapshot.trunks("acme") == () and snapshot.trunk_for_source("203.0.113.1") is None
+    assert snapshot.extension("globex-1001") is not None and snapshot.did("5000") is not None

@@ -407,7 +407,7 @@ def test_answer_cancel_gives_200_and_487_or_481() -> None:
 
 
 def test_a_call_whose_every_invite_is_lost_still_lets_virtual_time_pass() -> None:
-    """The sequence the loss property span on (seed 15: `fate` of seven zeros, UDP).
+    """The sequence the loss property spun on (seed 15: `fate` of seven zeros, UDP).
 
     All seven INVITE copies (0, 0.5, 1.5, ... 31.5 s) are lost, the INVITE client ends on
     Timer B at 64*T1, and then nothing is left to run. `Network.run` used to return at the
@@ -537,7 +537,7 @@ def longest_quiet_life(kind: str, timers: Timers) -> float:
     return timers.j
 
 
-@example(  # the CI find: Timer J was due at 32 s, woken by a stray response at 38 s
+@example(  # the CI find, rebuilt: Timer J due at 32 s, woken by a stray response at 38 s
     kind="non-invite server",
     reliable=False,
     punctual=False,

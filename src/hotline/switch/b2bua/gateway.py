@@ -183,13 +183,15 @@ class SipGateway:
         renderer: Callable[[str, str], PromptRenderer] | None = None,
         databases: Mapping[str, Mapping[str, Engine]] | None = None,
         tickets: Callable[[str], TicketOpener | None] | None = None,
+        digest_algorithms: tuple[str, ...] = ("MD5",),
     ) -> None:
         self.runtime = runtime
         self.media = media
         self._directory = directory
         self.host = host
         self.bindings = Bindings()
-        self.doorman = Doorman(self._extension, Registrar(self.bindings))
+        self.doorman = Doorman(self._extension, Registrar(self.bindings),
+                               algorithms=digest_algorithms)
         self.doorman.registered = self._registered
         self.endpoint = Endpoint(Peer(host, port), self, screen=self._screen)
         self.transport = SipTransport(self.endpoint)

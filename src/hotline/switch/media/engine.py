@@ -262,7 +262,14 @@ class LocalMediaEngine:
             return
         remote = leg.remote
         if addr[1] != remote[1] or addr[0] != remote[0]:
-            return  # not the connected phone: never let strangers inject media
+            # Symmetric RTP: a phone behind NAT (or one that writes an address it cannot be
+            # reached at in its SDP, as baresip does with no routable interface) sends from
+            # where it wants to be sent to. The first RTP packet after (re)connecting moves
+            # the remote there; from then on other sources are strangers and dropped.
+            if leg.latched or not data or data[0] & 0xC0 != 0x80:
+                return
+            leg.remote = (str(addr[0]), int(addr[1]))
+        leg.latched = True
         loop = self._loop
         assert loop is not None
         try:

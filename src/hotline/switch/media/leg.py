@@ -141,6 +141,8 @@ class Leg:
         self.payload_type = 0
         self.event_payload_type: int | None = None
         self.remote: tuple[str, int] | None = None
+        self.latched = False
+        """Whether media has come from `remote` since it was set (see the engine's latching)."""
         self.send = True
         self.receive = True
         # Receive side.
@@ -179,6 +181,8 @@ class Leg:
                 event_payload_type: int | None) -> None:
         if self.codec is not codec and self.jitter is not None:
             self.drop_jitter_buffer()
+        if remote != self.remote:
+            self.latched = False
         self.remote = remote
         self.codec = codec
         self.payload_type = payload_type

@@ -7,9 +7,8 @@ agents' phones:
   locked-out source refused with 403 and `Retry-After`);
 - REGISTER (§10.3) must carry credentials for the extension named in its To URI, checked
   against the HA1 values the directory keeps (never a password); a REGISTER without them gets
-  `401` with one challenge per algorithm (RFC 8760: MD5 and SHA-256, in the order
-  `algorithms` gives); a wrong answer counts as a failure against the source, and enough
-  of them lock it out;
+  `401` with one challenge per configured algorithm (RFC 8760: MD5, SHA-256); a wrong
+  answer counts as a failure against the source, and enough of them lock it out;
 - `authenticate_invite` does the same for an INVITE from a phone, with 407 / Proxy-
   Authenticate as a proxy-like server does (§22.3), and returns the extension on success.
 
@@ -70,10 +69,11 @@ class Doorman:
 
     def __init__(self, lookup: ExtensionLookup, registrar: Registrar, *,
                  guard: Guard | None = None, secret: bytes | None = None,
-                 algorithms: tuple[str, ...] = ("MD5", "SHA-256")) -> None:
-        """`algorithms` in the order challenges are sent. MD5 comes first by default: RFC 8760
-        asks for the preferred one first and clients to take the first they support, but many
-        deployed phones (and SIPp) read only the first challenge and know only MD5."""
+                 algorithms: tuple[str, ...] = ("MD5",)) -> None:
+        """`algorithms`: the challenges sent, in order (RFC 8760 allows MD5, SHA-256 and
+        their -sess forms). MD5 alone by default: deployed phones break on more — baresip
+        1.0 gives up on a 401 that also offers SHA-256, SIPp reads only the first challenge
+        and knows only MD5. `hotline serve --sip-digest SHA-256,MD5` offers both."""
         self.algorithms = algorithms
         self.lookup = lookup
         self.registrar = registrar
