@@ -110,7 +110,8 @@ async def _run(args: argparse.Namespace, work: Path) -> None:
     runtime = Runtime()
     tenant_runtime = TenantRuntime(tenant, journal=writer)
     runtime.add(tenant_runtime)
-    switch = Switch(engine, runtime, SwitchOptions("127.0.0.1", 0, range(30000, 60000)))
+    switch = Switch(engine, runtime, SwitchOptions("127.0.0.1", 0, range(30000, 60000),
+                                                     recordings_root=work / "recordings"))
     await switch.start()
     runtime.start()
     target = f"127.0.0.1:{switch.gateway.port}"

@@ -21,6 +21,7 @@ import functools
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -32,6 +33,7 @@ from hotline.prompts.renderer import PromptRenderer
 from hotline.runtime import Runtime
 from hotline.store.accounts import tenant_named
 from hotline.store.ivr_tickets import open_ivr_ticket
+from hotline.store.recordings import RecordingArchive
 from hotline.store.telephony_directory import TelephonySnapshot, load_telephony
 from hotline.switch.b2bua.gateway import SipGateway
 from hotline.switch.ivr_services import TicketOpener
@@ -48,6 +50,8 @@ class SwitchOptions:
     sip_port: int = 5060
     rtp_ports: range = range(20000, 30000)
     digest_algorithms: tuple[str, ...] = ("MD5",)
+    recordings_root: Path | None = Path("var/recordings")
+    """Where every bridged call is recorded (None: not recorded)."""
 
 
 class Switch:
@@ -62,7 +66,9 @@ class Switch:
         self.gateway = SipGateway(
             runtime, self.media, lambda: self.snapshot, host=options.host,
             port=options.sip_port, renderer=self._renderer, tickets=self._tickets,
-            digest_algorithms=options.digest_algorithms)
+            digest_algorithms=options.digest_algorithms,
+            recordings=(RecordingArchive(engine, options.recordings_root)
+                        if options.recordings_root is not None else None))
         self._reloading: asyncio.Task[None] | None = None
 
     async def start(self) -> None:

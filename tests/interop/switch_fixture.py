@@ -114,7 +114,9 @@ def running_switch(tmp_path: Path,
         runtime = Runtime()
         tenant = TenantRuntime(core_tenant, journal=writer, flows=lambda: flows)
         runtime.add(tenant)
-        switch = Switch(engine, runtime, SwitchOptions("127.0.0.1", 0, range(free_port(), 65000)))
+        switch = Switch(engine, runtime, SwitchOptions(
+            "127.0.0.1", 0, range(free_port(), 65000),
+            recordings_root=tmp_path / "recordings"))
         await switch.start()
         runtime.start()
         running = RunningSwitch(engine, loop, tenant, switch, trunk_port)

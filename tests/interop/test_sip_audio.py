@@ -6,15 +6,18 @@ its own. The bridge in between is the local media engine."""
 from __future__ import annotations
 
 import time
+import wave
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from hotline.store.recordings import RecordingArchive
 from hotline.switch.media.tone import detect_tone, sine, tone_power_ratio
 from tests.interop.conftest import needs_baresip
 from tests.interop.peers import Baresip, write_wav
-from tests.interop.switch_fixture import PASSWORDS, RunningSwitch, running_switch
+from tests.interop.switch_fixture import PASSWORDS, TENANT, RunningSwitch, running_switch
 
 pytestmark = needs_baresip
 
@@ -48,3 +51,17 @@ def test_a_tone_from_each_side_reaches_the_other_through_the_bridge(
     caller_window = heard_by_caller[-16000:-4000]
     assert detect_tone(caller_window, 600.0), tone_power_ratio(caller_window, 600.0)
     assert not detect_tone(caller_window, 1000.0)
+    # The bridged call was recorded: caller on the left channel, agent on the right.
+    archive = RecordingArchive(switch.engine, tmp_path / "recordings")
+    deadline = time.monotonic() + 10
+    while not (found := archive.search(TENANT)[0]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(found) == 1 and found[0].agent_id == "1001" and found[0].seconds > 1
+    path = archive.file_of(found[0])
+    assert path is not None
+    with wave.open(str(path)) as wav:
+        assert wav.getnchannels() == 2 and wav.getframerate() == 8000
+        frames = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
+    left, right = frames[0::2][-12000:-4000], frames[1::2][-12000:-4000]
+    assert detect_tone(left, 1000.0) and not detect_tone(left, 600.0)
+    assert detect_tone(right, 600.0) and not detect_tone(right, 1000.0)

@@ -39,6 +39,8 @@ import random
 import secrets
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -107,6 +109,14 @@ from hotline.switch.sip.uri import SipUri, Uri
 log = logging.getLogger("hotline.sip")
 
 
+class RecordingSink(Protocol):
+    """Where recordings go (`store.recordings.RecordingArchive`)."""
+
+    def path_for(self, tenant: str, interaction_id: str) -> Path: ...
+    def finished(self, tenant: str, interaction_id: str, agent_id: str | None, path: Path,
+                 seconds: float, started_at: datetime) -> int: ...
+
+
 class TrunkRecord(Protocol):
     @property
     def tenant(self) -> str: ...
@@ -164,6 +174,8 @@ class SipCall:
     first_agent: str | None = None
     monitors: dict[str, tuple[Leg, str]] = field(default_factory=dict)
     """Supervisors' legs and modes (listen, whisper, barge)."""
+    recording: tuple[str, Path, datetime, str | None] | None = None
+    """The recording of the bridged call: id, file, start (UTC), agent."""
     dialled: str | None = None
     """For a call an agent places: the number the far end is dialled at once the agent's
     phone answers."""
@@ -184,6 +196,7 @@ class SipGateway:
         databases: Mapping[str, Mapping[str, Engine]] | None = None,
         tickets: Callable[[str], TicketOpener | None] | None = None,
         digest_algorithms: tuple[str, ...] = ("MD5",),
+        recordings: RecordingSink | None = None,
     ) -> None:
         self.runtime = runtime
         self.media = media
@@ -206,6 +219,7 @@ class SipGateway:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Task[object]] = set()
         self._music = music_on_hold()
+        self._recordings = recordings
         self.on_registered: list[Callable[[ExtensionRecord], None]] = []
         """Called after each accepted REGISTER with the extension."""
 
@@ -596,8 +610,37 @@ class SipGateway:
             return
         call.agent = leg
         self.media.bridge(customer, leg.id)
+        self._record(call)
+
+    def _record(self, call: SipCall) -> None:
+        """Record the bridged caller (left) and agent (right), T6: every call."""
+        if self._recordings is None or call.customer is None or call.agent is None:
+            return
+        self._stop_recording(call)
+        try:
+            path = self._recordings.path_for(call.tenant, call.interaction_id)
+        except (OSError, ValueError) as error:
+            log.error("call %s not recorded: %s", call.interaction_id, error)
+            return
+        recording_id = f"rec-{call.interaction_id}"
+        self.media.start_recording(recording_id, call.customer.id, call.agent.id, path)
+        call.recording = (recording_id, path, datetime.now(UTC), call.agent_id)
+
+    def _stop_recording(self, call: SipCall) -> None:
+        if call.recording is None or self._recordings is None:
+            return
+        recording_id, path, started, agent_id = call.recording
+        call.recording = None
+        sink, tenant, interaction_id = self._recordings, call.tenant, call.interaction_id
+
+        async def finish() -> None:
+            seconds = await self.media.stop_recording(recording_id)
+            await asyncio.to_thread(sink.finished, tenant, interaction_id, agent_id, path,
+                                    seconds, started)
+        self._spawn(finish())
 
     def _release_agent(self, call: SipCall) -> None:
+        self._stop_recording(call)
         leg, call.agent = call.agent, None
         if leg is not None:
             leg.hang_up(self._now())
@@ -626,6 +669,7 @@ class SipGateway:
         moved.events = self._agent_events(call, command.to_agent, moved.local_sdp)
         self.media.stop_play(call.customer.id)
         self.media.bridge(call.customer.id, moved.id)
+        self._record(call)
 
     def _monitor(self, call: SipCall, command: Monitor) -> None:
         supervisor = command.supervisor
@@ -858,6 +902,7 @@ class SipGateway:
         if call.ended:
             return
         call.ended = True
+        self._stop_recording(call)
         now = self._now()
         if call.ivr is not None and not call.ivr.done:
             call.ivr.done = True
