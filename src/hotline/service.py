@@ -151,8 +151,8 @@ async def _serve(options: ServeOptions) -> None:
         print(f"  synthetic callers: {options.demo_calls_per_second} per second", flush=True)
         if switch is not None and credentials.extensions:
             print("  SIP phones: register extension N with its password at "
-                  f"{options.host}:{switch.gateway.port}; DID 4000 = IVR, 4001 = general queue "
-                  "(calls from this machine count as the trunk's):", flush=True)
+                  f"{options.host}:{switch.gateway.port}; a registered phone can call the "
+                  "demo's DIDs 4000 and 4001 (the gas IVR):", flush=True)
             pairs = sorted(credentials.extensions.items())
             for start in range(0, len(pairs), 5):
                 print("    " + "   ".join(f"{user} {password}"

@@ -61,7 +61,8 @@ def test_the_demo_file_imports_and_passes_the_servers_check(session: Session) ->
         members = [agent for agent in tenant.agents if agent.team == team.name]
         assert len(members) == 5 and team.supervisor in [agent.id for agent in members]
     assert dict(tenant.dnis_routes) == {"96777": "inquiry", "96778": "repair",
-                                        "96779": "delivery", "96780": "complaint"}
+                                        "96779": "delivery", "96780": "complaint",
+                                        "4001": "inquiry"}
     assert set(tenant.not_ready_reasons) == {"break", "lunch", "meeting", "training",
                                              "no_answer", "declined", "end_of_shift"}
     assert len(tenant.blacklist) == 1
