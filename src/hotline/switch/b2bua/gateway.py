@@ -428,10 +428,7 @@ class SipGateway:
                 self.media.hear(customer, ())
                 self.media.play(customer, self._music, loop=True)
             case CancelOffer(agent_id=agent_id):
-                ringing = call.ringing.pop(agent_id, None)
-                if ringing is not None:
-                    ringing.cancel(self._now())
-                    self._close_media(ringing)
+                self._cancel_offer(call, agent_id)
             case Connect(agent_id=agent_id):
                 self._connect(call, agent_id)
             case Hold():
@@ -470,10 +467,7 @@ class SipGateway:
         """A caller the demo plays, offered to a real phone: only the agent's side is ours."""
         match command:
             case CancelOffer(agent_id=agent_id):
-                ringing = call.ringing.pop(agent_id, None)
-                if ringing is not None:
-                    ringing.cancel(self._now())
-                    self._close_media(ringing)
+                self._cancel_offer(call, agent_id)
             case Connect(agent_id=agent_id):
                 call.agent = call.ringing.pop(agent_id, None)
                 call.agent_id = agent_id
@@ -531,56 +525,29 @@ class SipGateway:
 
     def _offer(self, tenant: str, command: Offer) -> None:
         extension = self._directory().extension_of_agent(tenant, command.agent_id)
-        if extension is None:
-            return  # no phone configured: the demo plays the agent, or the offer times out
-        aor = self._aor_of.get(extension.username)
-        now = self._now()
-        bindings = self.bindings.lookup(aor, now) if aor is not None else []
-        if not bindings:
-            return  # not registered: RONA takes the call back
-        binding = bindings[0]
+        target = self._registered_target(extension)
+        if target is None:
+            # No phone configured (the demo plays the agent) or not registered: the core's
+            # ring timeout (RONA) takes the call back.
+            return
         call = self.calls.get(command.interaction_id)
-        caller = call.customer.caller if call is not None and isinstance(
-            call.customer, InboundLeg) else ""
-        if call is not None and command.agent_id in call.ringing:
+        if call is None:  # a caller not on SIP (the demo's) rings a real phone
+            call = self.calls[command.interaction_id] = SipCall(
+                command.interaction_id, tenant, None)
+        if command.agent_id in call.ringing:
             return
-        self._spawn(self._ring_agent(tenant, command, extension, binding.contact,
-                                     binding.source, caller))
+        caller = call.customer.caller if isinstance(call.customer, InboundLeg) else ""
+        self._spawn(self._place_call(tenant, target, caller or "anonymous",
+                                     self._agent_events(call, command.agent_id),
+                                     ringing=(call, command.agent_id)))
 
-    async def _ring_agent(self, tenant: str, command: Offer, extension: ExtensionRecord,
-                          contact: NameAddress, source: tuple[str, int] | None,
-                          caller: str) -> None:
-        leg_id = f"agent-{secrets.token_hex(6)}"
-        host, port = await self.media.open_leg(leg_id)
-        target = contact.uri
-        transport = "TCP" if isinstance(target, SipUri) and any(
-            name.lower() == "transport" and (value or "").lower() == "tcp"
-            for name, value in target.params) else "UDP"
-        if source is not None:
-            peer = Peer(source[0], source[1], transport)
-        elif isinstance(target, SipUri):
-            peer = Peer(target.host, target.port or 5060, transport)
-        else:
-            self.media.close_leg(leg_id)
-            return
-        offer = make_offer(LocalMedia(host, port))
-        shown = caller or "anonymous"
-        leg = OutboundLeg(
-            self.endpoint, target, peer,
-            caller=NameAddress(SipUri(self.host, user=shown, port=self.port), shown),
-            callee=NameAddress(target), offer=offer, events=LegEvents())
-        leg.id = leg_id
-        interaction_id = command.interaction_id
-        call = self.calls.get(interaction_id)
-        if call is None:
-            call = self.calls[interaction_id] = SipCall(interaction_id, tenant, None)
-        call.ringing[command.agent_id] = leg
-        leg.events = self._agent_events(call, command.agent_id, offer)
-        leg.start(self._now())
-        self.transport.poke()
+    def _cancel_offer(self, call: SipCall, agent_id: str) -> None:
+        ringing = call.ringing.pop(agent_id, None)
+        if ringing is not None:
+            ringing.cancel(self._now())
+            self._close_media(ringing)
 
-    def _agent_events(self, call: SipCall, agent_id: str,
-                      offer: SessionDescription | None) -> LegEvents:
+    def _agent_events(self, call: SipCall, agent_id: str) -> LegEvents:
         def answered(leg: Leg) -> None:
             if leg.dialog_id is not None:
                 self._by_dialog[leg.dialog_id] = leg
@@ -666,7 +633,7 @@ class SipGateway:
         if moved is None or moved.ended or call.customer is None:
             return
         call.agent = moved
-        moved.events = self._agent_events(call, command.to_agent, moved.local_sdp)
+        moved.events = self._agent_events(call, command.to_agent)
         self.media.stop_play(call.customer.id)
         self.media.bridge(call.customer.id, moved.id)
         self._record(call)
@@ -794,7 +761,7 @@ class SipGateway:
         await self._place_call(call.tenant, _trunk_target(trunk, number), trunk.from_user or "",
                                LegEvents(answered=answered, ended=ended,
                                          reoffered=self._reoffered),
-                               credentials=_credentials(trunk), pending=call)
+                               credentials=_credentials(trunk), ringing=(call, "far_end"))
 
     def _transfer_out(self, call: SipCall, number: str) -> None:
         """Blind transfer to a number outside: the far end through the trunk, the agent
@@ -839,8 +806,9 @@ class SipGateway:
 
     async def _place_call(self, tenant: str, target: tuple[Uri, Peer], caller: str,
                           events: LegEvents, *, credentials: Credentials | None = None,
-                          pending: SipCall | None = None) -> OutboundLeg:
-        """An outbound leg with its own media, started."""
+                          ringing: tuple[SipCall, str] | None = None) -> None:
+        """An outbound leg with its own media, started; `ringing` files it in a call's
+        ringing legs under a key (an agent's id, `far_end`) before it starts."""
         leg_id = f"out-{secrets.token_hex(6)}"
         host, port = await self.media.open_leg(leg_id)
         uri, peer = target
@@ -851,11 +819,10 @@ class SipGateway:
             callee=NameAddress(uri), offer=make_offer(LocalMedia(host, port)), events=events,
             credentials=credentials)
         leg.id = leg_id
-        if pending is not None:
-            pending.ringing["far_end"] = leg
+        if ringing is not None:
+            ringing[0].ringing[ringing[1]] = leg
         leg.start(self._now())
         self.transport.poke()
-        return leg
 
     def _connect_answer(self, leg: Leg) -> None:
         offer, reply = leg.local_sdp, leg.remote_sdp
