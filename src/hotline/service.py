@@ -152,7 +152,8 @@ async def _serve(options: ServeOptions) -> None:
         if switch is not None and credentials.extensions:
             print("  SIP phones: register extension N with its password at "
                   f"{options.host}:{switch.gateway.port}; a registered phone can call the "
-                  "demo's DIDs 4000 and 4001 (the gas IVR):", flush=True)
+                  "demo's DIDs 4000 (the gas IVR) and 4001 (straight to the inquiry "
+                  "queue):", flush=True)
             pairs = sorted(credentials.extensions.items())
             for start in range(0, len(pairs), 5):
                 print("    " + "   ".join(f"{user} {password}"

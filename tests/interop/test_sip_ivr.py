@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from hotline.core.facts import InteractionStateChanged
+from hotline.core.interaction_fsm import InteractionState
 from hotline.store.journal_queries import list_interactions
 from tests.interop.peers import SIPP, Sipp, digits_scenario, phone_sipp
 from tests.interop.switch_fixture import PASSWORDS, TENANT, RunningSwitch, running_switch
@@ -54,5 +56,27 @@ def test_rfc4733_digits_drive_the_ivr_to_the_agents_phone(
             phone.wait_log("answered", timeout=20)
             caller.wait(timeout=30)
         phone.wait_log("hung up", timeout=10)
+    rows, total = list_interactions(switch.engine, TENANT, agent="1001")
+    assert total == 1 and rows[0].result == "answered"
+
+
+def test_the_standard_uac_to_4001_skips_the_ivr_and_reaches_the_agent(
+    switch: RunningSwitch, tmp_path: Path
+) -> None:
+    """4001 has a DNIS route to the general queue and no flow: with the IVR as the tenant's
+    default flow, its calls still go straight to the queue (the demo's 4001)."""
+    with phone_sipp(tmp_path / "phone", switch.sip_address, "1001", PASSWORDS["1001"]) as phone:
+        phone.wait_log("registered 1001", timeout=10)
+        switch.agent_ready("1001")
+        caller = Sipp("uac", tmp_path / "caller", target=switch.sip_address, service="4001",
+                      calls=1, pause_ms=3000)
+        with caller:
+            result = caller.wait(timeout=30)
+        assert result.ok and result.successful == 1, result.stdout + caller.messages()
+        phone.wait_log("hung up", timeout=10)
+    states = switch.call(lambda: [fact.new for fact in switch.facts
+                                  if isinstance(fact, InteractionStateChanged)])
+    assert InteractionState.IN_IVR not in states
+    assert InteractionState.IN_SERVICE in states
     rows, total = list_interactions(switch.engine, TENANT, agent="1001")
     assert total == 1 and rows[0].result == "answered"

@@ -123,8 +123,9 @@ class Tenant:
     last agent gets the call if ready, or it is kept for them up to that many seconds; a caller
     is remembered for `sticky_memory` seconds after their last answered call.
 
-    IVR: an arrival that names no queue first runs the flow its DNIS maps to in `dnis_flows`,
-    else `default_flow` (none: straight to routing); flows are run by the gateway.
+    IVR: an arrival that names no queue first runs the flow its DNIS maps to in `dnis_flows`;
+    a DNIS with a `dnis_routes` entry and no flow goes straight to its queue; any other arrival
+    runs `default_flow` (none: straight to routing). Flows are run by the gateway.
     """
 
     name: str

@@ -31,10 +31,18 @@ class RouteDecision:
 
 def flow_for(tenant: Tenant, event: InteractionArrived) -> str | None:
     """The IVR flow an arrival runs first: its own, else its DNIS's, else the tenant's
-    default; none when it names a queue (chosen upstream) or its caller is blacklisted."""
+    default. None when it names a queue (chosen upstream), when its caller is blacklisted, or
+    when its DNIS is routed straight to a queue (a `dnis_routes` entry and no `dnis_flows`
+    entry: a number published for "straight to an agent" skips the tenant's default IVR)."""
     if event.queue is not None or (event.ani and event.ani in tenant.blacklist):
         return None
-    return event.flow or tenant.dnis_flows.get(event.dnis) or tenant.default_flow
+    if event.flow:
+        return event.flow
+    if event.dnis in tenant.dnis_flows:
+        return tenant.dnis_flows[event.dnis]
+    if event.dnis in tenant.dnis_routes:
+        return None
+    return tenant.default_flow
 
 
 def route(

@@ -218,8 +218,8 @@ class TenantCreate(_Schema):
     sticky_memory: PositiveSeconds = Field(
         7 * 86400.0, description="Seconds a caller's last agent is remembered.")
     default_flow: Name | None = Field(
-        None, description="Published IVR flow that calls run when their DNIS route names "
-        "none; null: such calls go straight to routing.", examples=["gas_utility"])
+        None, description="Published IVR flow that calls to a number without a DNIS route "
+        "run first; null: such calls go straight to routing.", examples=["gas_utility"])
 
 
 class TenantUpdate(_Update):
@@ -415,8 +415,9 @@ class DnisRouteCreate(_Schema):
     queue: Name = Field(description="The queue its calls go to when no flow sends them "
                         "elsewhere.", examples=["inquiry"])
     flow: Name | None = Field(
-        None, description="Published IVR flow its calls run first; null: the tenant's "
-        "default_flow, if any.", examples=["gas_utility"])
+        None, description="Published IVR flow its calls run first; null: no IVR, its calls "
+        "go straight to the queue (the tenant's default_flow is for numbers without a "
+        "route).", examples=["gas_utility"])
 
 
 class DnisRouteUpdate(_Update):

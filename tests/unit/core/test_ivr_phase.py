@@ -41,6 +41,17 @@ def test_the_default_flow_an_explicit_flow_and_an_explicit_queue() -> None:
     assert switch.arrive("c4", at=1, ani="666") == [Reject("c4", "blacklisted")]
 
 
+def test_a_dnis_routed_to_a_queue_without_a_flow_skips_the_default_flow() -> None:
+    switch = with_flows(default_flow="welcome",
+                        dnis_routes={"4001": "repair", "95598": "general"})
+    # Routed, no flow of its own: straight to the route's queue.
+    assert switch.arrive("c1", at=1, dnis="4001") == [PlayQueueMusic("c1", "repair")]
+    # Routed and with a flow: the flow first.
+    assert switch.arrive("c2", at=1, dnis="95598") == [RunFlow("c2", "gas")]
+    # Not routed: the default flow.
+    assert switch.arrive("c3", at=1, dnis="4000") == [RunFlow("c3", "welcome")]
+
+
 def test_a_flow_that_ends_in_a_queue_routes_with_what_it_collected() -> None:
     switch = with_flows()
     switch.arrive("c1", at=1, dnis="95598", priority=1, attributes={"lang": "zh"})
