@@ -10,7 +10,8 @@ Each agent has a SIP extension of the same number (SIP username = number, unless
 tenant holds it), bound to the agent, with a password of its own: generated once and kept in
 `var/demo-extensions.txt` (one `username password` a line), like the users' password; later
 starts reuse them, and set them again on extensions whose digests no longer match. The numbers
-`DEMO_DIDS` are the tenant's DIDs: 4001 has a DNIS route to the inquiry queue, 4000 none.
+`DEMO_DIDS` are the tenant's DIDs: 4001 has a DNIS route straight to the inquiry queue, 4000
+none (its calls run the IVR).
 
 Callers run the gas-utility IVR flow (`demo_flow_gas.yaml`, published once as the tenant's
 default flow) and key as `DEMO_CALLERS` says; the flow's usage query and member check read the
@@ -41,7 +42,7 @@ from hotline.store.accounts import (
     user_by_name,
     verify_password,
 )
-from hotline.store.config_tables import AgentRow
+from hotline.store.config_tables import AgentRow, DnisRouteRow, QueueRow
 from hotline.store.config_yaml import Lines, import_config, read_config_yaml
 from hotline.store.database import session_factory
 from hotline.store.ivr_flows import import_published, published_flows
@@ -56,6 +57,7 @@ CUSTOMERS_FILE = Path("var/demo-customers.db")
 FLOW = "gas_utility"
 
 DEMO_DIDS = ("4000", "4001")
+DIRECT_ROUTE = ("4001", "inquiry")
 
 DEMO_ACCOUNTS = ("880012345", "880054321", "880077777")
 """Gas accounts in the demo customer database, each with six months of usage."""
@@ -128,6 +130,7 @@ def ensure_demo(engine: Engine) -> DemoCredentials:
             if session.scalar(select(DidRow.id).where(DidRow.number == number)) is None:
                 telephony.create_did(session, tenant.id, DidCreate(
                     number=number, description="Demo DID"))
+        _ensure_direct_route(session, tenant.id)
         password = _password(fresh=created)
         usernames = [("admin", "admin", None), ("supervisor", "supervisor", None)]
         usernames += [(agent_id, "agent", agent_id) for agent_id in agents]
@@ -146,6 +149,18 @@ def ensure_demo(engine: Engine) -> DemoCredentials:
                 set_password(session, user, password)
     return DemoCredentials(TENANT, tuple(u for u, _, _ in usernames), password, created,
                            extensions)
+
+
+def _ensure_direct_route(session: Session, tenant_id: int) -> None:
+    """A demo made before it had DIDs gets 4001's route to the inquiry queue (its document
+    has it, so a new demo already does); a route an administrator changed is left alone."""
+    number, queue = DIRECT_ROUTE
+    exists = session.scalar(select(DnisRouteRow.id).where(
+        DnisRouteRow.tenant_id == tenant_id, DnisRouteRow.dnis == number))
+    has_queue = session.scalar(select(QueueRow.id).where(
+        QueueRow.tenant_id == tenant_id, QueueRow.name == queue))
+    if exists is None and has_queue is not None:
+        session.add(DnisRouteRow(tenant_id=tenant_id, dnis=number, queue=queue))
 
 
 def _extensions(session: Session, tenant_id: int, agents: dict[str, str]) -> dict[str, str]:

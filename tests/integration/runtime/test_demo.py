@@ -14,6 +14,7 @@ from hotline.demo import DEMO_ACCOUNTS, demo_customers, ensure_demo
 from hotline.store import accounts
 from hotline.store.accounts import authenticate
 from hotline.store.config_repo import load_tenant
+from hotline.store.config_tables import DnisRouteRow
 from hotline.store.database import session_factory
 from hotline.store.ivr_flows import published_flows
 from hotline.store.ivr_tables import FlowVersionRow
@@ -110,6 +111,13 @@ def test_each_demo_agent_has_an_extension_whose_printed_password_works(
     with session_factory(engine)() as session:
         tenant = load_tenant(session, "demo")
     assert tenant.dnis_routes.get("4001") == "inquiry" and "4000" not in tenant.dnis_routes
+    assert "4001" not in tenant.dnis_flows  # straight to the queue, no IVR
+    # A demo made before it had DIDs (no 4001 route) gets the route on its next start.
+    with session_factory(engine).begin() as session:
+        session.execute(delete(DnisRouteRow).where(DnisRouteRow.dnis == "4001"))
+    ensure_demo(engine)
+    with session_factory(engine)() as session:
+        assert load_tenant(session, "demo").dnis_routes.get("4001") == "inquiry"
 
     # A later start reuses the passwords; one from another directory sets new ones that work.
     assert ensure_demo(engine).extensions == first.extensions
