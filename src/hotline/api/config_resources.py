@@ -33,7 +33,7 @@ ReadT = TypeVar("ReadT", bound=BaseModel)
 _Endpoint = TypeVar("_Endpoint", bound=Callable[..., Any])
 
 
-def _endpoint(
+def typed_endpoint(
     func: _Endpoint, name: str, doc: str, params: dict[str, Any], returns: Any
 ) -> _Endpoint:
     """`func` as FastAPI should see it: named `name`, documented by `doc`, taking `params`
@@ -106,26 +106,26 @@ def config_router(
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     read_schema = repo.read_schema
-    router.get("")(_endpoint(
+    router.get("")(typed_endpoint(
         list_all, f"list_{tag}", f"Every {entity} of the tenant.",
         {"principal": readers, "session": DbSession}, list[read_schema],  # type: ignore[valid-type]
     ))
-    router.post("", status_code=status.HTTP_201_CREATED)(_endpoint(
+    router.post("", status_code=status.HTTP_201_CREATED)(typed_endpoint(
         create, f"create_{singular}", f"Add {one}.",
         {"body": repo.create_schema, "principal": Admin, "session": DbSession, "live": Live},
         read_schema,
     ))
-    router.get(key_path)(_endpoint(
+    router.get(key_path)(typed_endpoint(
         get, f"get_{singular}", f"One {entity}.",
         {key_name: key_type, "principal": readers, "session": DbSession}, read_schema,
     ))
-    router.patch(key_path)(_endpoint(
+    router.patch(key_path)(typed_endpoint(
         update, f"update_{singular}", "Change the fields given; the others keep their values.",
         {key_name: key_type, "body": repo.update_schema, "principal": Admin,
          "session": DbSession, "live": Live},
         read_schema,
     ))
-    router.delete(key_path, status_code=status.HTTP_204_NO_CONTENT)(_endpoint(
+    router.delete(key_path, status_code=status.HTTP_204_NO_CONTENT)(typed_endpoint(
         delete, f"delete_{singular}", f"Remove {one} that nothing refers to any more.",
         {key_name: key_type, "principal": Admin, "session": DbSession, "live": Live},
         Response,

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Request, Response, status
+from fastapi import APIRouter, HTTPException, Path, status
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from hotline.api.auth import Admin, AnyUser, Staff
 from hotline.api.resources import not_found
 from hotline.api.session import DbSession
-from hotline.api.telephony_changes import commit_change, refused
+from hotline.api.telephony_router import Created, TelephonyDocs, delete_row, telephony_router
 from hotline.store import telephony
-from hotline.store.accounts import Principal
-from hotline.store.telephony import TelephonyError
 from hotline.store.telephony_schemas import (
     ExtensionCreate,
     ExtensionCreated,
@@ -31,36 +31,13 @@ from hotline.store.telephony_schemas import (
 )
 from hotline.store.telephony_tables import EXTENSION_NUMBER, ExtensionRow
 
-router = APIRouter(prefix="/api/extensions", tags=["extensions"])
-
-ENTITY = "extension"
-
 ExtensionKey = Annotated[str, Path(min_length=1, max_length=EXTENSION_NUMBER,
                                    description="The extension's number.")]
 
-
-@router.get("")
-def list_extensions(principal: Staff, session: DbSession) -> list[ExtensionRead]:
-    """Every extension of the tenant, by number."""
-    return [telephony.extension_read(row)
-            for row in telephony.extensions(session, principal.tenant_id)]
+mine = APIRouter()
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
-def create_extension(body: ExtensionCreate, principal: Admin, session: DbSession,
-                     request: Request) -> ExtensionCreated:
-    """Add an extension. Without a password, one is generated and returned in `password`:
-    note it now, it cannot be read again."""
-    try:
-        row, generated = telephony.create_extension(session, principal.tenant_id, body)
-    except TelephonyError as error:
-        raise refused(error) from error
-    after = telephony.extension_read(row)
-    commit_change(request, session, principal, "create", ENTITY, row.number, None, after)
-    return ExtensionCreated(**after.model_dump(), password=generated)
-
-
-@router.get("/mine", responses={404: {"description": "You have no extension"}})
+@mine.get("/mine", responses={404: {"description": "You have no extension"}})
 def my_extension(principal: AnyUser, session: DbSession) -> ExtensionRead:
     """The extension bound to the caller's agent."""
     row = (telephony.extension_of_agent(session, principal.tenant_id, principal.agent_id)
@@ -72,43 +49,46 @@ def my_extension(principal: AnyUser, session: DbSession) -> ExtensionRead:
     return telephony.extension_read(row)
 
 
-@router.get("/{number}")
-def get_extension(number: ExtensionKey, principal: Staff, session: DbSession) -> ExtensionRead:
-    """One extension."""
-    return telephony.extension_read(_row(session, principal, number))
+def create_with_password(session: Session, tenant_id: int,
+                         body: ExtensionCreate) -> Created[ExtensionRow]:
+    """The new extension; the response also holds its generated password, shown only there."""
+    row, generated = telephony.create_extension(session, tenant_id, body)
+    read = telephony.extension_read(row)
+    return Created(row, ExtensionCreated(**read.model_dump(), password=generated))
 
 
-@router.put("/{number}")
-def replace_extension(number: ExtensionKey, body: ExtensionReplace, principal: Admin,
-                      session: DbSession, request: Request) -> ExtensionRead:
-    """Replace the extension's settings (those left out take their defaults; `number`,
-    `username` and `password` left out keep theirs)."""
-    row = _row(session, principal, number)
-    before = telephony.extension_read(row)
-    try:
-        telephony.replace_extension(session, row, body)
-    except TelephonyError as error:
-        raise refused(error) from error
-    after = telephony.extension_read(row)
-    action = "update" if "password" not in body.model_fields_set else "update_password"
-    commit_change(request, session, principal, action, ENTITY, number, before, after)
-    return after
+def replace_action(body: BaseModel) -> str:
+    """A new password is audited as such (never the password itself)."""
+    return "update" if "password" not in body.model_fields_set else "update_password"
 
 
-@router.delete("/{number}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_extension(number: ExtensionKey, principal: Admin, session: DbSession,
-                     request: Request) -> Response:
-    """Remove an extension; its phones can no longer register or call."""
-    row = _row(session, principal, number)
-    before = telephony.extension_read(row)
-    session.delete(row)
-    session.flush()
-    commit_change(request, session, principal, "delete", ENTITY, number, before, None)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-def _row(session: DbSession, principal: Principal, number: str) -> ExtensionRow:
-    row = telephony.extension(session, principal.tenant_id, number)
-    if row is None:
-        raise not_found(ENTITY, number)
-    return row
+router = telephony_router(
+    tag="extensions",
+    singular="extension",
+    key_name="number",
+    key_type=ExtensionKey,
+    readers=Staff,
+    writers=Admin,
+    read_schema=ExtensionRead,
+    create_schema=ExtensionCreate,
+    replace_schema=ExtensionReplace,
+    created_schema=ExtensionCreated,
+    rows=telephony.extensions,
+    row=telephony.extension,
+    read=telephony.extension_read,
+    create=create_with_password,
+    replace=telephony.replace_extension,
+    delete=delete_row,
+    missing=lambda number: not_found("extension", number),
+    replace_action=replace_action,
+    own_routes=mine,
+    docs=TelephonyDocs(
+        list_all="Every extension of the tenant, by number.",
+        create="Add an extension. Without a password, one is generated and returned in "
+               "`password`:\nnote it now, it cannot be read again.",
+        get="One extension.",
+        replace="Replace the extension's settings (those left out take their defaults; "
+                "`number`,\n`username` and `password` left out keep theirs).",
+        delete="Remove an extension; its phones can no longer register or call.",
+    ),
+)

@@ -10,82 +10,36 @@ taken or a trunk still used by DIDs a 409. Every change is in the audit log (nev
 password), and the running SIP switch takes it at once (`telephony_changes`).
 """
 
-from __future__ import annotations
-
-from fastapi import APIRouter, Request, Response, status
-
 from hotline.api.auth import Admin, Staff
 from hotline.api.resources import NameKey, not_found
-from hotline.api.session import DbSession
-from hotline.api.telephony_changes import commit_change, refused
+from hotline.api.telephony_router import TelephonyDocs, telephony_router
 from hotline.store import telephony
-from hotline.store.accounts import Principal
-from hotline.store.telephony import TelephonyError
 from hotline.store.telephony_schemas import TrunkCreate, TrunkRead, TrunkReplace
-from hotline.store.telephony_tables import TrunkRow
 
-router = APIRouter(prefix="/api/trunks", tags=["trunks"])
-
-ENTITY = "trunk"
-
-
-@router.get("")
-def list_trunks(principal: Staff, session: DbSession) -> list[TrunkRead]:
-    """Every trunk of the tenant, by name."""
-    return [telephony.trunk_read(row) for row in telephony.trunks(session, principal.tenant_id)]
-
-
-@router.post("", status_code=status.HTTP_201_CREATED)
-def create_trunk(body: TrunkCreate, principal: Admin, session: DbSession,
-                 request: Request) -> TrunkRead:
-    """Add a trunk."""
-    try:
-        row = telephony.create_trunk(session, principal.tenant_id, body)
-    except TelephonyError as error:
-        raise refused(error) from error
-    after = telephony.trunk_read(row)
-    commit_change(request, session, principal, "create", ENTITY, row.name, None, after)
-    return after
-
-
-@router.get("/{name}")
-def get_trunk(name: NameKey, principal: Staff, session: DbSession) -> TrunkRead:
-    """One trunk."""
-    return telephony.trunk_read(_row(session, principal, name))
-
-
-@router.put("/{name}")
-def replace_trunk(name: NameKey, body: TrunkReplace, principal: Admin, session: DbSession,
-                  request: Request) -> TrunkRead:
-    """Replace the trunk's settings (those left out take their defaults; `name` left out
-    keeps the trunk's, `password` left out keeps the stored one and null removes it)."""
-    row = _row(session, principal, name)
-    before = telephony.trunk_read(row)
-    try:
-        telephony.replace_trunk(session, row, body)
-    except TelephonyError as error:
-        raise refused(error) from error
-    after = telephony.trunk_read(row)
-    commit_change(request, session, principal, "update", ENTITY, name, before, after)
-    return after
-
-
-@router.delete("/{name}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_trunk(name: NameKey, principal: Admin, session: DbSession,
-                 request: Request) -> Response:
-    """Remove a trunk that no DID names any more."""
-    row = _row(session, principal, name)
-    before = telephony.trunk_read(row)
-    try:
-        telephony.delete_trunk(session, row)
-    except TelephonyError as error:
-        raise refused(error) from error
-    commit_change(request, session, principal, "delete", ENTITY, name, before, None)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-def _row(session: DbSession, principal: Principal, name: str) -> TrunkRow:
-    row = telephony.trunk(session, principal.tenant_id, name)
-    if row is None:
-        raise not_found(ENTITY, repr(name))
-    return row
+router = telephony_router(
+    tag="trunks",
+    singular="trunk",
+    key_name="name",
+    key_type=NameKey,
+    readers=Staff,
+    writers=Admin,
+    read_schema=TrunkRead,  # `has_password`, never the password
+    create_schema=TrunkCreate,
+    replace_schema=TrunkReplace,
+    rows=telephony.trunks,
+    row=telephony.trunk,
+    read=telephony.trunk_read,
+    create=telephony.create_trunk,
+    replace=telephony.replace_trunk,
+    delete=telephony.delete_trunk,  # refused while DIDs name the trunk
+    missing=lambda name: not_found("trunk", repr(name)),
+    docs=TelephonyDocs(
+        list_all="Every trunk of the tenant, by name.",
+        create="Add a trunk.",
+        get="One trunk.",
+        replace="Replace the trunk's settings (those left out take their defaults; `name` left "
+                "out\nkeeps the trunk's, `password` left out keeps the stored one and null "
+                "removes it).",
+        delete="Remove a trunk that no DID names any more.",
+    ),
+)
