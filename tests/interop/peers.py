@@ -37,6 +37,8 @@ SIPP = shutil.which("sipp")
 BARESIP = shutil.which("baresip")
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_TRANSPORT_MODES = {"udp": "u1", "tcp": "t1"}
+"""`Sipp.transport` to SIPp's `-t` mode: one socket for every call (u1: UDP, t1: TCP)."""
 _DTMF_PCAP_NAMES = {"*": "star", "#": "pound", **{d: d for d in "0123456789"}}
 
 
@@ -44,21 +46,37 @@ class PeerError(RuntimeError):
     """A peer failed to start, timed out or reported failure."""
 
 
-def free_port(*, tcp_too: bool = False) -> int:
-    """A UDP port on 127.0.0.1 that is free now (and also free for TCP if `tcp_too`)."""
-    for _ in range(100):
+_HANDED_OUT: set[int] = set()
+"""Ports this process has handed out: a port free now may be one a peer started a moment ago
+has not bound yet, so none is handed out twice."""
+
+
+def free_port(*, tcp_too: bool = False, span: int = 1) -> int:
+    """A UDP port on 127.0.0.1 that is free now (and also free for TCP if `tcp_too`), with the
+    `span - 1` ports above it free the same way (baresip binds SIP over TLS on its SIP port
+    + 1), none of them handed out before by this process."""
+    for _ in range(200):
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
             udp.bind((HOST, 0))
             port: int = udp.getsockname()[1]
-            if not tcp_too:
-                return port
-            try:
-                with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
-                    tcp.bind((HOST, port))
-            except OSError:
-                continue
-            return port
+        wanted = range(port, port + span)
+        if _HANDED_OUT.intersection(wanted) or not all(
+                _bindable(candidate, tcp_too) for candidate in wanted):
+            continue
+        _HANDED_OUT.update(wanted)
+        return port
     raise PeerError("no free port found")
+
+
+def _bindable(port: int, tcp_too: bool) -> bool:
+    kinds = [socket.SOCK_DGRAM, socket.SOCK_STREAM] if tcp_too else [socket.SOCK_DGRAM]
+    try:
+        for kind in kinds:
+            with socket.socket(socket.AF_INET, kind) as probe:
+                probe.bind((HOST, port))
+    except OSError:
+        return False
+    return True
 
 
 def free_media_ports() -> int:
@@ -116,6 +134,8 @@ class Sipp:
     `target` is `host:port` for scenarios that start by sending. SIPp binds `local_port` (free by
     default) on 127.0.0.1 for SIP, `media_port` and `media_port + 2` for its RTP echo (audio,
     video) and `control_port` (UDP, all interfaces) for remote control; all are picked free.
+    `transport` is `udp` (default, `-t u1`) or `tcp` (`-t t1`: one TCP connection to `target`
+    for every call; SIPp then listens on TCP only, and `[transport]` in a scenario is `TCP`).
 
     Use as a context manager (kills the process on exit), or call `start()` and then `wait()` for
     a scenario that ends by itself (`calls` set) or `stop()` for one serving in the background.
@@ -135,13 +155,17 @@ class Sipp:
     out_of_call: str | Path | None = None
     keys: dict[str, str] = field(default_factory=dict)
     max_concurrent: int | None = None
+    transport: str = "udp"
     extra: Sequence[str] = ()
     process: subprocess.Popen[bytes] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
+        self.transport = self.transport.lower()
+        if self.transport not in _TRANSPORT_MODES:
+            raise ValueError(f"transport must be one of {sorted(_TRANSPORT_MODES)}")
         self.workdir.mkdir(parents=True, exist_ok=True)
         if not self.local_port:
-            self.local_port = free_port()
+            self.local_port = free_port(tcp_too=self.transport == "tcp")
         while not self.media_port or self.local_port - self.media_port in range(4):
             self.media_port = free_media_ports()
         while not self.control_port or self.control_port in (
@@ -175,6 +199,8 @@ class Sipp:
             args += ["-sn", scenario]
         args += ["-i", HOST, "-p", str(self.local_port), "-mi", HOST, "-mp", str(self.media_port)]
         args += ["-cp", str(self.control_port)]  # else 8888, 8889, ...: races between SIPps
+        if self.transport != "udp":
+            args += ["-t", _TRANSPORT_MODES[self.transport]]
         args += ["-nostdin", "-fd", "1", "-trace_stat", "-stf", str(self.stat_file)]
         args += ["-trace_err", "-error_file", str(self.error_file)]
         args += ["-trace_msg", "-message_file", str(self.message_file)]
@@ -323,6 +349,8 @@ def phone_sipp(
 
     `uas_register.xml` registers (log "registered <user>") and stays registered for an hour;
     each INVITE starts a `uas_answer.xml` call (logs "answered <Call-ID>", "hung up <Call-ID>").
+    `transport="tcp"` (an option of `Sipp`) registers over TCP and takes calls on that
+    connection; the Contact then says `transport=TCP`.
     """
     return Sipp(
         SCENARIOS / "uas_register.xml", workdir, target=registrar, service=user,
@@ -414,7 +442,7 @@ class Baresip:
         self.workdir = workdir
         self.user = user
         self.registrar = registrar
-        self.sip_port = sip_port or free_port(tcp_too=True)
+        self.sip_port = sip_port or free_port(tcp_too=True, span=2)
         self.ctrl_port = free_port(tcp_too=True)
         self.recordings_dir = workdir / "recordings"
         # sndfile builds "<snd_path>/dump-<time>-dec.wav" in a 128-byte buffer: a deep snd_path

@@ -72,6 +72,8 @@ from hotline.core.events import (
     AgentAnswered,
     AgentDeclined,
     AgentHungUp,
+    AgentTransferred,
+    AgentTransferredOut,
     CallConnected,
     CustomerHungUp,
     DialFailed,
@@ -98,7 +100,14 @@ from hotline.switch.media.sdp import (
 from hotline.switch.sip.address import NameAddress
 from hotline.switch.sip.dialog import DialogId, dialog_id_of
 from hotline.switch.sip.endpoint import Endpoint, Peer
-from hotline.switch.sip.legs import Credentials, InboundLeg, Leg, LegEvents, OutboundLeg
+from hotline.switch.sip.legs import (
+    ALLOW,
+    Credentials,
+    InboundLeg,
+    Leg,
+    LegEvents,
+    OutboundLeg,
+)
 from hotline.switch.sip.message import Request, Response, make_response
 from hotline.switch.sip.registrar import Bindings, Registrar
 from hotline.switch.sip.registration import Doorman, ExtensionRecord
@@ -152,6 +161,7 @@ class Directory(Protocol):
     def outbound_trunk(self, tenant: str) -> OutboundTrunk | None: ...
     def may_dial(self, caller: Any, number: str) -> str | None: ...
     def extension_of_agent(self, tenant: str, agent_id: str) -> ExtensionRecord | None: ...
+    def extension_by_number(self, tenant: str, number: str) -> ExtensionRecord | None: ...
     def did(self, number: str) -> DidRecord | None: ...
     def trunk_for_source(self, host: str) -> TrunkRecord | None: ...
 
@@ -272,7 +282,7 @@ class SipGateway:
             assert isinstance(transaction, InviteServerTransaction)
             self._incoming_call(request, transaction, source, now)
         elif request.method == "OPTIONS":
-            allow = [("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REGISTER"),
+            allow = [("Allow", f"{ALLOW}, REGISTER"),
                      ("Accept", "application/sdp")]
             self.endpoint.respond(transaction, make_response(request, 200, headers=allow), now)
         else:
@@ -564,7 +574,55 @@ class SipGateway:
                 call.agent = None
                 self._tell(call.tenant, AgentHungUp(call.interaction_id, agent_id))
 
-        return LegEvents(answered=answered, ended=ended, reoffered=self._reoffered)
+        def referred(leg: Leg, target: NameAddress) -> str | None:
+            if call.agent is not leg:
+                return "the call is not (or not yet) connected to this phone"
+            return self._phone_transfer(call, agent_id, target)
+
+        return LegEvents(answered=answered, ended=ended, reoffered=self._reoffered,
+                         referred=referred)
+
+    def _phone_transfer(self, call: SipCall, agent_id: str, target: NameAddress) -> str | None:
+        """A REFER from the agent's phone (its transfer key): a blind transfer, told to the core
+        as the desktop's would be. The Refer-To's user part names the target: an extension of
+        the tenant (its agent), a queue, a DID routed to a queue or flow, else an outside
+        number (the extension's dial class applies). None when the core took it, else why
+        not."""
+        uri = target.uri
+        if not isinstance(uri, SipUri) or not uri.user:
+            return f"cannot transfer to {str(uri)[:60]!r}: a sip: URI with a user part is needed"
+        if any(name.lower() == "replaces" for name, _ in uri.headers):
+            return "attended transfer from the phone is not supported: use the desktop's consult"
+        runtime = self.runtime.get(call.tenant)
+        if runtime is None:
+            return "the tenant is not running"
+        number = uri.user
+        directory = self._directory()
+        tenant = runtime.tenant
+        event: Event
+        extension = directory.extension_by_number(call.tenant, number)
+        if extension is not None and extension.agent_id is not None:
+            event = AgentTransferred(call.interaction_id, agent_id, to_agent=extension.agent_id)
+        elif any(queue.name == number for queue in tenant.queues):
+            event = AgentTransferred(call.interaction_id, agent_id, queue=number)
+        elif number in tenant.dnis_flows:
+            event = AgentTransferred(call.interaction_id, agent_id,
+                                     flow=tenant.dnis_flows[number])
+        elif number in tenant.dnis_routes:
+            event = AgentTransferred(call.interaction_id, agent_id,
+                                     queue=tenant.dnis_routes[number])
+        else:
+            mine = directory.extension_of_agent(call.tenant, agent_id)
+            refusal = (directory.may_dial(mine, number) if mine is not None
+                       else "the agent has no extension")
+            if refusal is not None:
+                return refusal
+            event = AgentTransferredOut(call.interaction_id, agent_id, number)
+        try:
+            runtime.handle(event)
+        except CoreError as error:
+            return str(error)
+        return None
 
     def _connect(self, call: SipCall, agent_id: str) -> None:
         leg = call.ringing.pop(agent_id, None)
@@ -795,14 +853,23 @@ class SipGateway:
 
     def _registered_target(self, extension: ExtensionRecord | None
                            ) -> tuple[Uri, Peer] | None:
-        """Where to INVITE an extension's phone: its first binding."""
+        """Where to INVITE an extension's phone: its first binding. A phone that registered
+        over TCP is reached on its connection (whatever its Contact says); once that is
+        gone, at its Contact."""
         if extension is None:
             return None
         aor = self._aor_of.get(extension.username)
         bindings = self.bindings.lookup(aor, self._now()) if aor is not None else []
         if not bindings:
             return None
-        return _binding_target(bindings[0].contact, bindings[0].source)
+        source = bindings[0].source
+        if source in self.transport.connections:
+            target = _binding_target(bindings[0].contact, source)
+            return None if target is None else (target[0], Peer(*source, "TCP"))
+        target = _binding_target(bindings[0].contact, source)
+        if target is not None and target[1].transport == "TCP":
+            return _binding_target(bindings[0].contact, None)
+        return target
 
     async def _place_call(self, tenant: str, target: tuple[Uri, Peer], caller: str,
                           events: LegEvents, *, credentials: Credentials | None = None,

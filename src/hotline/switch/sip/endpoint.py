@@ -16,7 +16,9 @@ What it does beside the transaction machines:
   is told the INVITE was cancelled;
 - the ACK it sends for a 2xx (end to end, no transaction) is kept for 64·T1 and sent again
   for each retransmitted 2xx (§13.2.2.4);
-- timeouts and transport failures reach the response handler as 408 and 503 (§8.1.3.1).
+- timeouts and transport failures reach the response handler as 408 and 503 (§8.1.3.1); the
+  transport reports a datagram it could not deliver through `send_failed`, and the
+  transaction that sent it (`Datagram.origin`) fails at once.
 
 Timers are kept in a heap: with thousands of transactions alive (each lingers for Timer J,
 K or D after its final response), looking at every machine on every message would be too slow.
@@ -28,7 +30,7 @@ import heapq
 import itertools
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from .answer import AnswerRetransmission
@@ -66,6 +68,7 @@ from .transaction import (
     Transaction,
     TransactionError,
     TransportError,
+    TransportFailed,
     new_branch,
 )
 from .transaction_table import NewRequest, StrayResponse, TransactionTable
@@ -82,10 +85,16 @@ class Peer:
 
 @dataclass(frozen=True, slots=True)
 class Datagram:
-    """Bytes for the transport to send to `peer`."""
+    """Bytes for the transport to send to `peer`.
+
+    `origin` is the transaction that sent them, if one did: a transport that cannot deliver
+    the datagram (a TCP connection refused, reset or unreachable) hands it back through
+    `Endpoint.send_failed` so that the transaction learns of it (§17.1.4, §17.2.4). The
+    transport treats it as opaque."""
 
     data: bytes
     peer: Peer
+    origin: Transaction | None = field(default=None, compare=False, repr=False)
 
 
 ResponseHandler = Callable[[Response, float], None]
@@ -191,6 +200,19 @@ class Endpoint:
             if isinstance(message, Request) and message.method != "ACK":
                 self._try_reply(message, 400, source)
 
+    def send_failed(self, datagram: Datagram, now: float) -> None:
+        """The transport could not deliver `datagram` (a connection refused, reset or timed
+        out): its transaction, if it is still alive, fails with a transport error, which a
+        client transaction reports to its user as a 503 at once (§8.1.3.1, §17.1.4) rather
+        than after Timer B or F. A datagram no transaction sent (an ACK for a 2xx, a
+        stateless reply) has no one to tell."""
+        transaction = datagram.origin
+        if transaction is None or transaction.terminated:
+            return
+        if self._peer_of.get(id(transaction)) != datagram.peer:
+            return  # not (or no longer) this endpoint's transaction to that peer
+        self._perform(transaction, transaction.handle(TransportFailed(), now), now)
+
     def next_timer(self) -> float | None:
         """The earliest time `fire` has something to do."""
         return self._heap[0][0] if self._heap else None
@@ -216,10 +238,13 @@ class Endpoint:
 
     # -- the user side: sending ------------------------------------------------------------------
 
-    def via(self) -> Via:
-        """A Via for a request leaving this endpoint, with a fresh branch and rport (RFC 3581)."""
-        return Via(self.local.transport, self.local.host, self.local.port,
-                   (("branch", new_branch()), ("rport", None)))
+    def via(self, transport: str | None = None) -> Via:
+        """A Via for a request leaving this endpoint over `transport` (the local default when
+        None), with a fresh branch and rport (RFC 3581). The transport must be the one the
+        request goes out on (§18.1.1): the next hop answers a request that came over TCP
+        on TCP, and a Via saying UDP on a TCP request is a mismatch strict peers refuse."""
+        return Via((transport or self.local.transport).upper(), self.local.host,
+                   self.local.port, (("branch", new_branch()), ("rport", None)))
 
     def send_request(self, request: Request, destination: Peer, now: float,
                      on_response: ResponseHandler) -> ClientTransaction:
@@ -227,7 +252,7 @@ class Endpoint:
         Every response is passed to `on_response`; a timeout comes as a 408 and a transport
         failure as a 503, each made here (§8.1.3.1)."""
         if not request.headers.get_all("Via"):
-            request.headers.set("Via", str(self.via()))
+            request.headers.set("Via", str(self.via(destination.transport)))
         if "User-Agent" not in request.headers:
             request.headers.add("User-Agent", self.user_agent)
         transaction = client_transaction(request, timers_for(destination.transport))
@@ -360,7 +385,7 @@ class Endpoint:
         for output in outputs:
             if isinstance(output, Send):
                 if peer is not None:
-                    self._emit(serialize(output.message), peer)
+                    self._emit(serialize(output.message), peer, transaction)
             elif isinstance(output, Deliver):
                 message = output.message
                 if isinstance(message, Response):
@@ -418,9 +443,9 @@ class Endpoint:
     def _push(self, due: float, owner: object) -> None:
         heapq.heappush(self._heap, (due, next(self._order), owner))
 
-    def _emit(self, data: bytes, peer: Peer) -> None:
+    def _emit(self, data: bytes, peer: Peer, origin: Transaction | None = None) -> None:
         self.sent += 1
-        self._outbox.append(Datagram(data, peer))
+        self._outbox.append(Datagram(data, peer, origin))
 
     def _try_reply(self, request: Request, status: int, source: Peer) -> None:
         try:

@@ -6,10 +6,16 @@ phone for an offer, a customer through a trunk): we INVITE, hear it ring, get it
 refusal, cancel or hang it up. Both carry their SDP as parsed `SessionDescription`s and tell
 their owner what happened through `LegEvents`; media is not their business.
 
-In-dialog requests the far end sends (BYE, re-INVITE for hold, INFO, OPTIONS) reach the leg
-through `in_dialog`; the leg answers them. In-dialog requests go to the address the leg's
-peer last used (`peer`), not to a resolved Contact: phones behind NAT are reached where their
-packets come from.
+In-dialog requests the far end sends (BYE, re-INVITE for hold, INFO, OPTIONS, REFER) reach
+the leg through `in_dialog`; the leg answers them. A REFER (RFC 3515: a phone's transfer
+button) is put to the owner as `referred(leg, target)`; accepted, it gets 202 and at once the
+NOTIFY that ends its implicit subscription with `SIP/2.0 200 OK` as the sipfrag (the
+transferee is in the owner's hands from then on, so the transferor's part is done); refused,
+it gets 603 with the owner's reason. A Refer-To with a `Replaces` header (an attended transfer
+between two of the phone's own calls) is refused the same way: the owner decides.
+
+In-dialog requests go to the address the leg's peer last used (`peer`), not to a resolved
+Contact: phones behind NAT are reached where their packets come from.
 
 An outbound INVITE refused with 401/407 is sent again once with credentials when the leg was
 given some (`Credentials`: trunk accounts).
@@ -24,7 +30,7 @@ from enum import StrEnum
 
 from hotline.switch.media.sdp import SdpError, SessionDescription, parse_sdp, serialise_sdp
 
-from .address import NameAddress
+from .address import NameAddress, parse_name_address
 from .client_transaction import ClientTransaction
 from .dialog import Dialog, DialogError, DialogId
 from .digest import DigestError, authorize, pick_challenge
@@ -36,6 +42,7 @@ from .syntax import SipSyntaxError
 from .uri import SipUri, Uri
 
 SDP = "application/sdp"
+ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY"
 
 
 class LegState(StrEnum):
@@ -66,6 +73,10 @@ class LegEvents:
         lambda leg, offer: None)
     """A re-INVITE with an offer (hold, resume): return our answer, or None to refuse (488)."""
     info: Callable[[Leg, Request], None] = lambda leg, request: None
+    referred: Callable[[Leg, NameAddress], str | None] = (
+        lambda leg, target: "transfer is not available on this call")
+    """A REFER to `target` (its URI may carry `Replaces`): None accepts it (the owner has
+    started the transfer), a string refuses it and says why."""
 
 
 class Leg:
@@ -109,17 +120,50 @@ class Leg:
         elif request.method == "INFO":
             self.endpoint.respond(transaction, make_response(request, 200), now)
             self.events.info(self, request)
+        elif request.method == "REFER":
+            self._refer(request, transaction, now)
         elif request.method in ("OPTIONS", "UPDATE", "NOTIFY"):
             self.endpoint.respond(transaction, make_response(request, 200), now)
         else:
-            allow = [("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO")]
+            allow = [("Allow", ALLOW)]
             self.endpoint.respond(transaction, make_response(request, 405, headers=allow), now)
+
+    def _refer(self, request: Request, transaction: ServerTransaction, now: float) -> None:
+        assert self.dialog is not None
+        targets = request.headers.get_all("Refer-To")
+        if len(targets) != 1:
+            self.endpoint.respond(transaction, make_response(
+                request, 400, f"Bad Request (a REFER has exactly one Refer-To, not "
+                f"{len(targets)})"), now)
+            return
+        try:
+            target = parse_name_address(targets[0])
+        except SipSyntaxError as error:
+            self.endpoint.respond(transaction, make_response(
+                request, 400, f"Bad Request (Refer-To: {error})"[:200]), now)
+            return
+        refusal = self.events.referred(self, target)
+        if refusal is not None:
+            self.endpoint.respond(transaction, make_response(
+                request, 603, f"Decline ({refusal})"[:200]), now)
+            return
+        self.endpoint.respond(transaction, make_response(request, 202), now)
+        try:
+            notify = self.dialog.create_request(
+                "NOTIFY", self.endpoint.via(self.peer.transport),
+                headers=[("Event", "refer"),
+                         ("Subscription-State", "terminated;reason=noresource"),
+                         ("Content-Type", "message/sipfrag;version=2.0")],
+                body=b"SIP/2.0 200 OK\r\n")
+        except DialogError:
+            return
+        self.endpoint.send_request(notify, self.peer, now, _ignore)
 
     def hang_up(self, now: float) -> None:
         """End the leg from our side: BYE once answered (subclasses handle earlier states)."""
         if self.state is LegState.ANSWERED and self.dialog is not None:
             try:
-                bye = self.dialog.create_request("BYE", self.endpoint.via())
+                bye = self.dialog.create_request("BYE", self.endpoint.via(self.peer.transport))
             except DialogError:
                 bye = None
             if bye is not None:
@@ -149,8 +193,10 @@ class Leg:
         self.endpoint.answer(transaction, response, now)
 
     def _contact(self) -> NameAddress:
+        """Our Contact on this leg, naming the transport the leg runs on (the far end sends
+        its in-dialog requests there, RFC 3261 §12.1.1)."""
         local = self.endpoint.local
-        params = (("transport", "tcp"),) if local.transport == "TCP" else ()
+        params = (("transport", "tcp"),) if self.peer.transport.upper() == "TCP" else ()
         return NameAddress(SipUri(local.host, user="hotline", port=local.port, params=params))
 
     def _end(self, reason: str) -> None:
@@ -200,7 +246,8 @@ class InboundLeg(Leg):
             return
         response = make_response(
             self.invite, 200, to_tag=self.tag,
-            headers=[("Contact", str(self._contact())), ("Content-Type", SDP)],
+            headers=[("Contact", str(self._contact())), ("Allow", ALLOW),
+                     ("Content-Type", SDP)],
             body=serialise_sdp(sdp).encode())
         self.dialog = Dialog.as_uas(self.invite, response)
         self.local_sdp = sdp
@@ -277,6 +324,7 @@ class OutboundLeg(Leg):
         headers.add("Call-ID", self.call_id)
         headers.add("CSeq", f"{self._cseq} INVITE")
         headers.add("Contact", str(self._contact()))
+        headers.add("Allow", ALLOW)
         headers.add("Content-Type", SDP)
         if authorization is not None:
             headers.add(*authorization)
@@ -324,7 +372,7 @@ class OutboundLeg(Leg):
             self.dialog = Dialog.as_uac(self._transaction.request, response)
         except (DialogError, SipSyntaxError):
             return
-        ack = self.dialog.create_ack(self.endpoint.via())
+        ack = self.dialog.create_ack(self.endpoint.via(self.peer.transport))
         self.endpoint.send_ack(ack, self.peer, now)
 
     def _retry_with_credentials(self, response: Response, now: float) -> bool:

@@ -8,9 +8,13 @@ however many times it was poked.
 
 TCP: a connection that comes in is kept by its peer address, and messages to that address go
 out on it (a phone registered over TCP is reached on its own connection, RFC 5626's rule
-without the outbound extension). A message for a TCP peer with no connection opens one. The
-stream is framed by `StreamParser`; when the framing is lost the connection is closed after
-a 400 where one can be sent.
+without the outbound extension). A message for a TCP peer with no connection opens one;
+messages for that peer wait for the connection. When the connection cannot be made (refused,
+unreachable, or not up within `connect_timeout`) every waiting message is handed back to the
+endpoint (`Endpoint.send_failed`), so the transaction that sent it fails at once with a
+transport error — its user sees a 503 (RFC 3261 §8.1.3.1, §17.1.4) instead of waiting for
+Timer B. The stream is framed by `StreamParser`; when the framing is lost the connection is
+closed after a 400 where one can be sent.
 
 Nothing that arrives can raise out of here: the endpoint answers or drops malformed input,
 and an error in the user above it is logged and the transport goes on serving.
@@ -85,8 +89,12 @@ class _Tcp(asyncio.Protocol):
 class SipTransport:
     """One endpoint on one host and port, over UDP and TCP."""
 
-    def __init__(self, endpoint: Endpoint) -> None:
+    def __init__(self, endpoint: Endpoint, *, connect_timeout: float = 10.0) -> None:
+        """`connect_timeout`: how long an outgoing TCP connection may take before the
+        messages waiting for it fail (a peer that drops SYNs would otherwise hold them until
+        the kernel gives up, minutes later)."""
         self.endpoint = endpoint
+        self.connect_timeout = connect_timeout
         self.connections: dict[tuple[str, int], _Tcp] = {}
         self._udp: asyncio.DatagramTransport | None = None
         self._server: asyncio.Server | None = None
@@ -94,7 +102,7 @@ class SipTransport:
         self._flush_pending = False
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at: float | None = None
-        self._connecting: dict[tuple[str, int], list[bytes]] = {}
+        self._connecting: dict[tuple[str, int], list[Datagram]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
     def now(self) -> float:
@@ -169,21 +177,23 @@ class SipTransport:
     def _send(self, datagram: Datagram) -> None:
         peer = datagram.peer
         if peer.transport.upper() == "TCP":
-            self._send_tcp(datagram.data, peer)
+            self._send_tcp(datagram)
         elif self._udp is not None:
             self._udp.sendto(datagram.data, (peer.host, peer.port))
 
-    def _send_tcp(self, data: bytes, peer: Peer) -> None:
+    def _send_tcp(self, datagram: Datagram) -> None:
+        peer = datagram.peer
         key = (peer.host, peer.port)
         connection = self.connections.get(key)
-        if connection is not None and connection.transport is not None:
-            connection.transport.write(data)
+        if (connection is not None and connection.transport is not None
+                and not connection.transport.is_closing()):
+            connection.transport.write(datagram.data)
             return
         waiting = self._connecting.get(key)
         if waiting is not None:
-            waiting.append(data)
+            waiting.append(datagram)
             return
-        self._connecting[key] = [data]
+        self._connecting[key] = [datagram]
         task = asyncio.get_running_loop().create_task(self._connect(peer))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -192,12 +202,27 @@ class SipTransport:
         key = (peer.host, peer.port)
         assert self._loop is not None
         try:
-            _, protocol = await self._loop.create_connection(
-                lambda: _Tcp(self, peer), peer.host, peer.port)
-        except OSError as error:
-            log.warning("SIP over TCP to %s:%d failed: %s", peer.host, peer.port, error)
-            self._connecting.pop(key, None)
+            _, protocol = await asyncio.wait_for(self._loop.create_connection(
+                lambda: _Tcp(self, peer), peer.host, peer.port), self.connect_timeout)
+        except (OSError, TimeoutError) as error:
+            reason = str(error) or f"no connection within {self.connect_timeout:g} s"
+            log.warning("SIP over TCP to %s:%d failed: %s", peer.host, peer.port, reason)
+            self._failed(self._connecting.pop(key, []))
             return
-        for data in self._connecting.pop(key, []):
-            if protocol.transport is not None:
-                protocol.transport.write(data)
+        waiting = self._connecting.pop(key, [])
+        if protocol.transport is None or protocol.transport.is_closing():
+            self._failed(waiting)
+            return
+        for datagram in waiting:
+            protocol.transport.write(datagram.data)
+
+    def _failed(self, datagrams: list[Datagram]) -> None:
+        """Tell the endpoint these could not be sent; its transactions fail (503 upwards)."""
+        if not datagrams:
+            return
+
+        def report(now: float) -> None:
+            for datagram in datagrams:
+                self.endpoint.send_failed(datagram, now)
+
+        self.deliver(report)
