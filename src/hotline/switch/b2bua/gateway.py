@@ -38,13 +38,9 @@ import logging
 import random
 import secrets
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-import numpy as np
-import numpy.typing as npt
 from sqlalchemy import Engine
 
 from hotline.core.commands import (
@@ -72,8 +68,6 @@ from hotline.core.events import (
     AgentAnswered,
     AgentDeclined,
     AgentHungUp,
-    AgentTransferred,
-    AgentTransferredOut,
     CallConnected,
     CustomerHungUp,
     DialFailed,
@@ -83,8 +77,12 @@ from hotline.core.events import (
 )
 from hotline.prompts.renderer import PromptRenderer
 from hotline.runtime import Runtime, TenantRuntime
-from hotline.switch.b2bua.music import music_on_hold
+from hotline.switch.b2bua.addressing import binding_target, trunk_credentials, trunk_target
+from hotline.switch.b2bua.directory import Directory, RecordingSink
+from hotline.switch.b2bua.music import music_on_hold, ringback
+from hotline.switch.b2bua.phone_transfer import phone_transfer_event
 from hotline.switch.b2bua.prompts import LegPrompts
+from hotline.switch.b2bua.sip_call import SipCall
 from hotline.switch.ivr_call import CallerBehaviour, IvrCall
 from hotline.switch.ivr_services import LoopIvrShell, TicketOpener
 from hotline.switch.media.backend import MediaBackend
@@ -116,79 +114,6 @@ from hotline.switch.sip.transport import SipTransport
 from hotline.switch.sip.uri import SipUri, Uri
 
 log = logging.getLogger("hotline.sip")
-
-
-class RecordingSink(Protocol):
-    """Where recordings go (`store.recordings.RecordingArchive`)."""
-
-    def path_for(self, tenant: str, interaction_id: str) -> Path: ...
-    def finished(self, tenant: str, interaction_id: str, agent_id: str | None, path: Path,
-                 seconds: float, started_at: datetime) -> int: ...
-
-
-class TrunkRecord(Protocol):
-    @property
-    def tenant(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-
-
-class DidRecord(Protocol):
-    @property
-    def tenant(self) -> str: ...
-
-
-class OutboundTrunk(Protocol):
-    @property
-    def host(self) -> str: ...
-    @property
-    def port(self) -> int: ...
-    @property
-    def transport(self) -> str: ...
-    @property
-    def username(self) -> str | None: ...
-    @property
-    def password(self) -> str | None: ...
-    @property
-    def from_user(self) -> str | None: ...
-    def outbound_number(self, number: str) -> str: ...
-
-
-class Directory(Protocol):
-    """The telephony configuration the gateway reads (`store.telephony_directory`)."""
-
-    def extension(self, username: str) -> ExtensionRecord | None: ...
-    def outbound_trunk(self, tenant: str) -> OutboundTrunk | None: ...
-    def may_dial(self, caller: Any, number: str) -> str | None: ...
-    def extension_of_agent(self, tenant: str, agent_id: str) -> ExtensionRecord | None: ...
-    def extension_by_number(self, tenant: str, number: str) -> ExtensionRecord | None: ...
-    def did(self, number: str) -> DidRecord | None: ...
-    def trunk_for_source(self, host: str) -> TrunkRecord | None: ...
-
-
-@dataclass(eq=False)
-class SipCall:
-    """One interaction's legs."""
-
-    interaction_id: str
-    tenant: str
-    customer: Leg | None
-    """The caller's leg; None for a caller not on SIP (the demo's) ringing a real phone."""
-    agent: Leg | None = None
-    agent_id: str | None = None
-    ringing: dict[str, OutboundLeg] = field(default_factory=dict)
-    ivr: IvrCall | None = None
-    ended: bool = False
-    consult_of: str | None = None
-    """For a consultation: the customer's interaction, whose agent talks to this one's."""
-    first_agent: str | None = None
-    monitors: dict[str, tuple[Leg, str]] = field(default_factory=dict)
-    """Supervisors' legs and modes (listen, whisper, barge)."""
-    recording: tuple[str, Path, datetime, str | None] | None = None
-    """The recording of the bridged call: id, file, start (UTC), agent."""
-    dialled: str | None = None
-    """For a call an agent places: the number the far end is dialled at once the agent's
-    phone answers."""
 
 
 class SipGateway:
@@ -577,52 +502,21 @@ class SipGateway:
         def referred(leg: Leg, target: NameAddress) -> str | None:
             if call.agent is not leg:
                 return "the call is not (or not yet) connected to this phone"
-            return self._phone_transfer(call, agent_id, target)
+            runtime = self.runtime.get(call.tenant)
+            if runtime is None:
+                return "the tenant is not running"
+            event = phone_transfer_event(runtime.tenant, self._directory(),
+                                         call.interaction_id, agent_id, target)
+            if isinstance(event, str):
+                return event
+            try:
+                runtime.handle(event)
+            except CoreError as error:
+                return str(error)
+            return None
 
         return LegEvents(answered=answered, ended=ended, reoffered=self._reoffered,
                          referred=referred)
-
-    def _phone_transfer(self, call: SipCall, agent_id: str, target: NameAddress) -> str | None:
-        """A REFER from the agent's phone (its transfer key): a blind transfer, told to the core
-        as the desktop's would be. The Refer-To's user part names the target: an extension of
-        the tenant (its agent), a queue, a DID routed to a queue or flow, else an outside
-        number (the extension's dial class applies). None when the core took it, else why
-        not."""
-        uri = target.uri
-        if not isinstance(uri, SipUri) or not uri.user:
-            return f"cannot transfer to {str(uri)[:60]!r}: a sip: URI with a user part is needed"
-        if any(name.lower() == "replaces" for name, _ in uri.headers):
-            return "attended transfer from the phone is not supported: use the desktop's consult"
-        runtime = self.runtime.get(call.tenant)
-        if runtime is None:
-            return "the tenant is not running"
-        number = uri.user
-        directory = self._directory()
-        tenant = runtime.tenant
-        event: Event
-        extension = directory.extension_by_number(call.tenant, number)
-        if extension is not None and extension.agent_id is not None:
-            event = AgentTransferred(call.interaction_id, agent_id, to_agent=extension.agent_id)
-        elif any(queue.name == number for queue in tenant.queues):
-            event = AgentTransferred(call.interaction_id, agent_id, queue=number)
-        elif number in tenant.dnis_flows:
-            event = AgentTransferred(call.interaction_id, agent_id,
-                                     flow=tenant.dnis_flows[number])
-        elif number in tenant.dnis_routes:
-            event = AgentTransferred(call.interaction_id, agent_id,
-                                     queue=tenant.dnis_routes[number])
-        else:
-            mine = directory.extension_of_agent(call.tenant, agent_id)
-            refusal = (directory.may_dial(mine, number) if mine is not None
-                       else "the agent has no extension")
-            if refusal is not None:
-                return refusal
-            event = AgentTransferredOut(call.interaction_id, agent_id, number)
-        try:
-            runtime.handle(event)
-        except CoreError as error:
-            return str(error)
-        return None
 
     def _connect(self, call: SipCall, agent_id: str) -> None:
         leg = call.ringing.pop(agent_id, None)
@@ -774,7 +668,7 @@ class SipGateway:
             if leg.dialog_id is not None:
                 self._by_dialog[leg.dialog_id] = leg
             self._connect_answer(leg)
-            self.media.play(leg.id, _ringback(), loop=True)
+            self.media.play(leg.id, ringback(), loop=True)
             self._spawn(self._dial_far_end(call, command.number))
 
         def agent_ended(leg: Leg, reason: str) -> None:
@@ -816,10 +710,10 @@ class SipGateway:
                 self._tell(call.tenant, DialFailed(call.interaction_id, why))
             self._soon(lambda: self._end_call(call))
 
-        await self._place_call(call.tenant, _trunk_target(trunk, number), trunk.from_user or "",
+        await self._place_call(call.tenant, trunk_target(trunk, number), trunk.from_user or "",
                                LegEvents(answered=answered, ended=ended,
                                          reoffered=self._reoffered),
-                               credentials=_credentials(trunk), ringing=(call, "far_end"))
+                               credentials=trunk_credentials(trunk), ringing=(call, "far_end"))
 
     def _transfer_out(self, call: SipCall, number: str) -> None:
         """Blind transfer to a number outside: the far end through the trunk, the agent
@@ -832,7 +726,7 @@ class SipGateway:
             self._end_call(call)
             return
         customer = call.customer
-        self.media.play(customer.id, _ringback(), loop=True)
+        self.media.play(customer.id, ringback(), loop=True)
 
         def answered(leg: Leg) -> None:
             if leg.dialog_id is not None:
@@ -847,9 +741,9 @@ class SipGateway:
             self._soon(lambda: self._end_call(call))
 
         self._spawn(self._place_call(
-            call.tenant, _trunk_target(trunk, number), customer.caller if isinstance(
+            call.tenant, trunk_target(trunk, number), customer.caller if isinstance(
                 customer, InboundLeg) else "", LegEvents(answered=answered, ended=ended),
-            credentials=_credentials(trunk)))
+            credentials=trunk_credentials(trunk)))
 
     def _registered_target(self, extension: ExtensionRecord | None
                            ) -> tuple[Uri, Peer] | None:
@@ -864,11 +758,11 @@ class SipGateway:
             return None
         source = bindings[0].source
         if source in self.transport.connections:
-            target = _binding_target(bindings[0].contact, source)
+            target = binding_target(bindings[0].contact, source)
             return None if target is None else (target[0], Peer(*source, "TCP"))
-        target = _binding_target(bindings[0].contact, source)
+        target = binding_target(bindings[0].contact, source)
         if target is not None and target[1].transport == "TCP":
-            return _binding_target(bindings[0].contact, None)
+            return binding_target(bindings[0].contact, None)
         return target
 
     async def _place_call(self, tenant: str, target: tuple[Uri, Peer], caller: str,
@@ -1029,36 +923,3 @@ class _IvrShell(LoopIvrShell):
 
     def finished(self, event: IvrFinished | CustomerHungUp) -> None:
         self.gateway._ivr_finished(self.runtime, event)
-
-
-
-def _binding_target(contact: NameAddress, source: tuple[str, int] | None
-                    ) -> tuple[Uri, Peer] | None:
-    target = contact.uri
-    transport = "TCP" if isinstance(target, SipUri) and any(
-        name.lower() == "transport" and (value or "").lower() == "tcp"
-        for name, value in target.params) else "UDP"
-    if source is not None:
-        return target, Peer(source[0], source[1], transport)
-    if isinstance(target, SipUri):
-        return target, Peer(target.host, target.port or 5060, transport)
-    return None
-
-
-def _trunk_target(trunk: OutboundTrunk, number: str) -> tuple[Uri, Peer]:
-    uri = SipUri(trunk.host, user=trunk.outbound_number(number), port=trunk.port)
-    return uri, Peer(trunk.host, trunk.port, trunk.transport.upper())
-
-
-def _credentials(trunk: OutboundTrunk) -> Credentials | None:
-    if trunk.username and trunk.password:
-        return Credentials(trunk.username, trunk.password)
-    return None
-
-
-def _ringback() -> npt.NDArray[np.int16]:
-    """The ring-back tone a caller hears while the far end rings (425 Hz, 1 s on, 4 s off:
-    the Chinese standard cadence)."""
-    t = np.arange(8000) / 8000
-    tone = (np.sin(2 * np.pi * 425 * t) * 0.1 * 32767).astype(np.int16)
-    return np.concatenate([tone, np.zeros(4 * 8000, dtype=np.int16)])

@@ -1,4 +1,5 @@
-"""Music on hold made at start-up: a slow, quiet arpeggio, so no audio file has to ship.
+"""What callers hear while they wait, made at start-up so no audio file has to ship: music on
+hold (a slow, quiet arpeggio) and ring-back.
 
 A tenant's own music (an uploaded WAV) can replace it later; this is what callers hear until
 then. Quiet (−20 dBFS) and with soft note edges, so that it is not mistaken for a tone.
@@ -22,3 +23,11 @@ def music_on_hold() -> npt.NDArray[np.int16]:
     notes = [np.sin(2 * np.pi * f * t) * envelope for f in _NOTES]
     signal = np.concatenate(notes) * (0.1 * 32767)
     return signal.astype(np.int16)
+
+
+def ringback() -> npt.NDArray[np.int16]:
+    """The ring-back tone a caller hears while the far end rings (425 Hz, 1 s on, 4 s off:
+    the Chinese standard cadence)."""
+    t = np.arange(8000) / 8000
+    tone = (np.sin(2 * np.pi * 425 * t) * 0.1 * 32767).astype(np.int16)
+    return np.concatenate([tone, np.zeros(4 * 8000, dtype=np.int16)])
