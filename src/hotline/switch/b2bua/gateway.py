@@ -74,6 +74,7 @@ from hotline.core.events import (
     Event,
     InteractionArrived,
     IvrFinished,
+    MonitorEnded,
 )
 from hotline.prompts.renderer import PromptRenderer
 from hotline.runtime import Runtime, TenantRuntime
@@ -387,10 +388,7 @@ class SipGateway:
             case CompleteTransfer():
                 self._complete_transfer(call, command)
             case Conference(agents=agents):
-                legs = [customer] + [leg.id for a in agents
-                                     if (leg := self._leg_of_agent(a)) is not None]
-                for leg_id in legs:
-                    self.media.hear(leg_id, [other for other in legs if other != leg_id])
+                self._conference(call, agents)
             case Monitor():
                 self._monitor(call, command)
             case TransferOut(number=number):
@@ -498,6 +496,9 @@ class SipGateway:
             elif call.agent is leg and reason != "hung_up":
                 call.agent = None
                 self._tell(call.tenant, AgentHungUp(call.interaction_id, agent_id))
+            elif call.guests.get(agent_id) is leg and reason != "hung_up":
+                del call.guests[agent_id]
+                self._tell(call.tenant, AgentHungUp(call.interaction_id, agent_id))
 
         def referred(leg: Leg, target: NameAddress) -> str | None:
             if call.agent is not leg:
@@ -574,6 +575,38 @@ class SipGateway:
                 return call.agent
         return None
 
+    def _conference(self, call: SipCall, agents: Sequence[str]) -> None:
+        """The customer and `agents` (the serving agent first, then the guests) all hear each
+        other. A colleague joining from a consultation brings its phone's leg into this call
+        (the consultation is over); an agent no longer named has left; when the serving agent
+        left, the first guest serves."""
+        assert call.customer is not None
+        for agent_id in agents:
+            if agent_id == call.agent_id or agent_id in call.guests:
+                continue
+            consult = next((other for other in self.calls.values()
+                            if other.consult_of == call.interaction_id
+                            and other.agent_id == agent_id), None)
+            if consult is None or consult.agent is None or consult.agent.ended:
+                continue
+            leg = consult.agent
+            consult.agent = None
+            self._forget(consult)
+            if leg.dialog_id is not None:
+                self._by_dialog[leg.dialog_id] = leg
+            leg.events = self._agent_events(call, agent_id)
+            call.guests[agent_id] = leg
+        for agent_id in [a for a in call.guests if a not in agents]:
+            leg = call.guests.pop(agent_id)
+            if not leg.ended:
+                leg.hang_up(self._now())
+            self._close_media(leg)
+        if call.agent_id not in agents and agents and agents[0] in call.guests:
+            call.agent_id = agents[0]
+            call.agent = call.guests.pop(agents[0])
+        self.media.stop_play(call.customer.id)
+        self._hearing(call)
+
     def _complete_transfer(self, call: SipCall, command: CompleteTransfer) -> None:
         consult = self.calls.pop(command.consult_interaction, None)
         moved = consult.agent if consult is not None else None
@@ -604,8 +637,8 @@ class SipGateway:
             self._hearing(call)
             return
         directory = self._directory()
-        extension = (directory.extension(supervisor)
-                     or directory.extension_of_agent(call.tenant, supervisor))
+        extension = (directory.extension_of_agent(call.tenant, supervisor)
+                     or directory.extension_by_number(call.tenant, supervisor))
         target = self._registered_target(extension)
         if target is None:
             log.info("supervisor %s has no registered phone to monitor on", supervisor)
@@ -613,6 +646,12 @@ class SipGateway:
         mode = command.mode
 
         def answered(leg: Leg) -> None:
+            if leg.dialog_id is not None:
+                self._by_dialog[leg.dialog_id] = leg
+            self._connect_answer(leg)
+            if call.ended:
+                leg.hang_up(self._now())
+                return
             call.monitors[supervisor] = (leg, mode)
             self._hearing(call)
 
@@ -621,25 +660,32 @@ class SipGateway:
             if call.monitors.get(supervisor, (None,))[0] is leg:
                 del call.monitors[supervisor]
                 self._hearing(call)
+                if reason != "hung_up":  # the supervisor hung up: the console should know
+                    self._tell(call.tenant, MonitorEnded(call.interaction_id, supervisor))
 
         self._spawn(self._place_call(call.tenant, target, "monitor", LegEvents(
             answered=answered, ended=ended, reoffered=self._reoffered)))
 
     def _hearing(self, call: SipCall) -> None:
-        """Who hears whom on a call with supervisors: listen hears both; whisper is heard
-        by the agent only; barge by both."""
-        if call.customer is None or call.agent is None:
+        """Who hears whom on a call in service: the customer and the agents (the serving one
+        and any conference guests) hear each other; a supervisor who listens hears them all
+        and is heard by nobody, one who whispers is heard by the agents, one who barges in
+        by everyone."""
+        if call.ended or call.customer is None or call.agent is None:
             return
-        customer, agent = call.customer.id, call.agent.id
-        hears_customer, hears_agent = [agent], [customer]
+        customer = call.customer.id
+        agents = [call.agent.id, *(leg.id for leg in call.guests.values())]
+        talking = [customer, *agents]
+        hears = {leg_id: [other for other in talking if other != leg_id] for leg_id in talking}
         for leg, mode in call.monitors.values():
-            self.media.hear(leg.id, [customer, agent])
+            self.media.hear(leg.id, talking)
             if mode in ("whisper", "barge"):
-                hears_agent.append(leg.id)
+                for agent in agents:
+                    hears[agent].append(leg.id)
             if mode == "barge":
-                hears_customer.append(leg.id)
-        self.media.hear(customer, hears_customer)
-        self.media.hear(agent, hears_agent)
+                hears[customer].append(leg.id)
+        for leg_id, heard in hears.items():
+            self.media.hear(leg_id, heard)
 
     # -- calls placed through a trunk -------------------------------------------------------------
 
@@ -835,7 +881,8 @@ class SipGateway:
         if call.ivr is not None and not call.ivr.done:
             call.ivr.done = True
         monitors = [leg for leg, _ in call.monitors.values()]
-        for leg in (call.customer, call.agent, *call.ringing.values(), *monitors):
+        for leg in (call.customer, call.agent, *call.guests.values(), *call.ringing.values(),
+                    *monitors):
             if leg is None:
                 continue
             if not leg.ended:
@@ -844,12 +891,14 @@ class SipGateway:
         call.ringing.clear()
         call.monitors.clear()
         self._forget(call)
+        call.guests.clear()
         self.transport.poke()
 
     def _forget(self, call: SipCall) -> None:
         if self.calls.get(call.interaction_id) is call:
             del self.calls[call.interaction_id]
-        for leg in (call.customer, call.agent):
+        monitors = [leg for leg, _ in call.monitors.values()]
+        for leg in (call.customer, call.agent, *call.guests.values(), *monitors):
             if leg is not None and leg.dialog_id is not None:
                 self._by_dialog.pop(leg.dialog_id, None)
 

@@ -27,6 +27,8 @@ class SipCall:
     consult_of: str | None = None
     """For a consultation: the customer's interaction, whose agent talks to this one's."""
     first_agent: str | None = None
+    guests: dict[str, Leg] = field(default_factory=dict)
+    """Conference guests: the legs of the other agents' phones, by agent."""
     monitors: dict[str, tuple[Leg, str]] = field(default_factory=dict)
     """Supervisors' legs and modes (listen, whisper, barge)."""
     recording: tuple[str, Path, datetime, str | None] | None = None
