@@ -402,7 +402,7 @@ class SipGateway:
             case CancelOffer(agent_id=agent_id):
                 self._cancel_offer(call, agent_id)
             case Connect(agent_id=agent_id):
-                call.agent = call.ringing.pop(agent_id, None)
+                call.agent = self._answered_fork(call, agent_id)
                 call.agent_id = agent_id
                 first = (self._leg_of_agent(call.first_agent)
                          if call.first_agent is not None else None)
@@ -457,9 +457,12 @@ class SipGateway:
     # -- agents' phones ---------------------------------------------------------------------------
 
     def _offer(self, tenant: str, command: Offer) -> None:
+        """Ring the agent: every registered contact of their extension at once (a desk
+        phone and a softphone, say); the first to answer takes the call and the others are
+        cancelled. The agent declines only when every contact has refused."""
         extension = self._directory().extension_of_agent(tenant, command.agent_id)
-        target = self._registered_target(extension)
-        if target is None:
+        targets = self._registered_targets(extension)
+        if not targets:
             # No phone configured (the demo plays the agent) or not registered: the core's
             # ring timeout (RONA) takes the call back.
             return
@@ -470,29 +473,48 @@ class SipGateway:
         if command.agent_id in call.ringing:
             return
         caller = call.customer.caller if isinstance(call.customer, InboundLeg) else ""
-        self._spawn(self._place_call(tenant, target, caller or "anonymous",
-                                     self._agent_events(call, command.agent_id),
-                                     ringing=(call, command.agent_id)))
+        call.ringing[command.agent_id] = []
+        for target in targets:
+            self._spawn(self._place_call(tenant, target, caller or "anonymous",
+                                         self._agent_events(call, command.agent_id),
+                                         ringing=(call, command.agent_id)))
 
     def _cancel_offer(self, call: SipCall, agent_id: str) -> None:
-        ringing = call.ringing.pop(agent_id, None)
-        if ringing is not None:
-            ringing.cancel(self._now())
-            self._close_media(ringing)
+        for leg in call.ringing.pop(agent_id, []):
+            leg.cancel(self._now())
+            self._close_media(leg)
+
+    @staticmethod
+    def _answered_fork(call: SipCall, agent_id: str) -> OutboundLeg | None:
+        """The agent's leg that answered (the others were cancelled when it did); None when
+        the agent has no phone on this call (the demo plays them)."""
+        legs = call.ringing.pop(agent_id, [])
+        return next((leg for leg in legs if not leg.ended), None)
 
     def _agent_events(self, call: SipCall, agent_id: str) -> LegEvents:
         def answered(leg: Leg) -> None:
+            forks = call.ringing.get(agent_id, [])
+            if leg not in forks:  # a second contact answered too late, or the offer is gone
+                leg.hang_up(self._now())
+                return
             if leg.dialog_id is not None:
                 self._by_dialog[leg.dialog_id] = leg
             self._connect_answer(leg)
+            call.ringing[agent_id] = [leg]
+            for other in forks:
+                if other is not leg:
+                    other.cancel(self._now())
             self._tell(call.tenant, AgentAnswered(call.interaction_id, agent_id))
 
         def ended(leg: Leg, reason: str) -> None:
             self._close_media(leg)
-            if call.ringing.get(agent_id) is leg:
-                del call.ringing[agent_id]
-                if reason != "hung_up":
-                    self._tell(call.tenant, AgentDeclined(call.interaction_id, agent_id))
+            forks = call.ringing.get(agent_id, [])
+            if leg in forks:
+                forks.remove(leg)
+                if not forks:
+                    del call.ringing[agent_id]
+                    if reason != "hung_up":
+                        self._tell(call.tenant, AgentDeclined(call.interaction_id, agent_id))
             elif call.agent is leg and reason != "hung_up":
                 call.agent = None
                 self._tell(call.tenant, AgentHungUp(call.interaction_id, agent_id))
@@ -520,7 +542,7 @@ class SipGateway:
                          referred=referred)
 
     def _connect(self, call: SipCall, agent_id: str) -> None:
-        leg = call.ringing.pop(agent_id, None)
+        leg = self._answered_fork(call, agent_id)
         call.agent_id = agent_id
         assert call.customer is not None
         customer = call.customer.id
@@ -756,6 +778,7 @@ class SipGateway:
                 self._tell(call.tenant, DialFailed(call.interaction_id, why))
             self._soon(lambda: self._end_call(call))
 
+        call.ringing["far_end"] = []
         await self._place_call(call.tenant, trunk_target(trunk, number), trunk.from_user or "",
                                LegEvents(answered=answered, ended=ended,
                                          reoffered=self._reoffered),
@@ -793,31 +816,44 @@ class SipGateway:
 
     def _registered_target(self, extension: ExtensionRecord | None
                            ) -> tuple[Uri, Peer] | None:
-        """Where to INVITE an extension's phone: its first binding. A phone that registered
+        """Where to INVITE an extension's phone when one contact will do (a supervisor's
+        phone, the agent's phone for click-to-dial): its first binding."""
+        targets = self._registered_targets(extension)
+        return targets[0] if targets else None
+
+    def _registered_targets(self, extension: ExtensionRecord | None
+                            ) -> list[tuple[Uri, Peer]]:
+        """Where to INVITE each registered contact of an extension. A phone that registered
         over TCP is reached on its connection (whatever its Contact says); once that is
         gone, at its Contact."""
         if extension is None:
-            return None
+            return []
         aor = self._aor_of.get(extension.username)
         bindings = self.bindings.lookup(aor, self._now()) if aor is not None else []
-        if not bindings:
-            return None
-        source = bindings[0].source
-        if source in self.transport.connections:
-            target = binding_target(bindings[0].contact, source)
-            return None if target is None else (target[0], Peer(*source, "TCP"))
-        target = binding_target(bindings[0].contact, source)
-        if target is not None and target[1].transport == "TCP":
-            return binding_target(bindings[0].contact, None)
-        return target
+        targets = []
+        for binding in bindings:
+            source = binding.source
+            target = binding_target(binding.contact, source)
+            if target is None:
+                continue
+            if source in self.transport.connections:
+                target = (target[0], Peer(*source, "TCP"))
+            elif target[1].transport == "TCP":
+                target = binding_target(binding.contact, None) or target
+            targets.append(target)
+        return targets
 
     async def _place_call(self, tenant: str, target: tuple[Uri, Peer], caller: str,
                           events: LegEvents, *, credentials: Credentials | None = None,
                           ringing: tuple[SipCall, str] | None = None) -> None:
         """An outbound leg with its own media, started; `ringing` files it in a call's
-        ringing legs under a key (an agent's id, `far_end`) before it starts."""
+        ringing legs under a key (an agent's id, `far_end`) before it starts — unless that
+        key is gone by then (the offer was cancelled or every other contact refused)."""
         leg_id = f"out-{secrets.token_hex(6)}"
         host, port = await self.media.open_leg(leg_id)
+        if ringing is not None and (ringing[0].ended or ringing[1] not in ringing[0].ringing):
+            self.media.close_leg(leg_id)
+            return
         uri, peer = target
         shown = caller or "hotline"
         leg = OutboundLeg(
@@ -827,7 +863,7 @@ class SipGateway:
             credentials=credentials)
         leg.id = leg_id
         if ringing is not None:
-            ringing[0].ringing[ringing[1]] = leg
+            ringing[0].ringing[ringing[1]].append(leg)
         leg.start(self._now())
         self.transport.poke()
 
@@ -881,8 +917,8 @@ class SipGateway:
         if call.ivr is not None and not call.ivr.done:
             call.ivr.done = True
         monitors = [leg for leg, _ in call.monitors.values()]
-        for leg in (call.customer, call.agent, *call.guests.values(), *call.ringing.values(),
-                    *monitors):
+        forks = [leg for legs in call.ringing.values() for leg in legs]
+        for leg in (call.customer, call.agent, *call.guests.values(), *forks, *monitors):
             if leg is None:
                 continue
             if not leg.ended:

@@ -21,7 +21,8 @@ class SipCall:
     """The caller's leg; None for a caller not on SIP (the demo's) ringing a real phone."""
     agent: Leg | None = None
     agent_id: str | None = None
-    ringing: dict[str, OutboundLeg] = field(default_factory=dict)
+    ringing: dict[str, list[OutboundLeg]] = field(default_factory=dict)
+    """Legs ringing, by agent (each registered contact of their phone) or `far_end`."""
     ivr: IvrCall | None = None
     ended: bool = False
     consult_of: str | None = None
