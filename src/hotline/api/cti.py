@@ -248,6 +248,7 @@ class CtiConnection:
         value = _field(message, target)
         event: Event
         if target == "number":
+            self._check_dial_class(agent_id, value)
             event = AgentTransferredOut(interaction, agent_id, value)
         elif target == "queue":
             event = AgentTransferred(interaction, agent_id, queue=value)
@@ -266,10 +267,25 @@ class CtiConnection:
         number = _field(message, "number")
         if len(number) > 32 or not all(c.isdigit() or c in "+*#" for c in number):
             raise CommandError(f"'number' must be up to 32 digits (and + * #), not {number!r}")
+        self._check_dial_class(agent_id, number)
         interaction = f"dial-{secrets.token_hex(8)}"
         customer = await self.runtime.customer_attributes(number)
         await self._submit(AgentDialed(interaction, agent_id, number, customer))
         return {**self._status(agent_id), "interaction": interaction}
+
+    def _check_dial_class(self, agent_id: str, number: str) -> None:
+        """Refuse a number the agent's extension may not dial (T10), when the SIP switch runs
+        and the agent has an extension; the reason is the extension's dial class."""
+        switch = getattr(self.websocket.app.state, "switch", None)
+        if switch is None:
+            return
+        snapshot = switch.snapshot
+        extension = snapshot.extension_of_agent(self.runtime.tenant.name, agent_id)
+        if extension is None:
+            return
+        refusal = snapshot.may_dial(extension, number)
+        if refusal is not None:
+            raise CommandError(f"cannot call {number}: {refusal}")
 
     async def consult(self, message: dict[str, Any]) -> dict[str, Any]:
         agent_id = self._my_agent()

@@ -6,6 +6,7 @@ socket stays open; the interaction record is in the journal when the reply comes
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -21,6 +22,9 @@ from hotline.store.database import session_factory
 from hotline.store.journal import Journal
 from hotline.store.journal_queries import list_interactions
 from hotline.store.journal_writer import JournalWriter
+from hotline.store.telephony import create_extension
+from hotline.store.telephony_schemas import ExtensionCreate
+from hotline.telephony import Switch, SwitchOptions
 from tests.integration.runtime.cti_client import aside, forget
 from tests.integration.runtime.cti_client import command as _command
 from tests.integration.runtime.cti_client import event as _event
@@ -372,3 +376,37 @@ def test_agents_consult_then_conference_and_consult_then_transfer_over_the_cti(
         "call-d": "transferred", "call-d.2": "answered"}
     consults, _ = list_interactions(engine, "acme", direction="internal")
     assert {row.parent_id for row in consults} == {"call-c", "call-d"}
+
+
+def test_dial_and_transfer_to_a_number_obey_the_extensions_dial_class(
+    client: tuple[TestClient, TenantRuntime], engine: Engine, tmp_path: Path
+) -> None:
+    """With the SIP switch running, an agent whose extension may only dial locally cannot
+    dial or transfer to a national (0-prefixed) number: the command is refused with the
+    reason and nothing changes (T10)."""
+    test_client, runtime = client
+    with session_factory(engine).begin() as session:
+        tenant = tenant_named(session, "acme")
+        assert tenant is not None
+        create_extension(session, tenant.id, ExtensionCreate(
+            number="1001", agent_id="1001", password="secret-secret", dial_class="local"))
+    test_client.app.state.switch = Switch(  # type: ignore[attr-defined]
+        engine, Runtime(), SwitchOptions(recordings_root=tmp_path))
+    forget()
+    with test_client.websocket_connect(f"/api/cti?token={_token(test_client, 'agent1')}") as ws:
+        assert _command(ws, "login")["ok"] is True
+        refused = _command(ws, "dial", number="013700000000")
+        assert refused["ok"] is False
+        assert "national calls are not allowed for extension 1001" in refused["error"]
+        assert runtime.server.agent_interaction("1001") is None
+        assert _command(ws, "ready")["ok"] is True
+        runtime.handle(InteractionArrived("call-9", ani="13900000009"))
+        assert _event(ws, "offer")["interaction"] == "call-9"
+        assert _command(ws, "answer", interaction="call-9")["ok"] is True
+        refused = _command(ws, "transfer", interaction="call-9", number="013700000000")
+        assert refused["ok"] is False and "not allowed" in refused["error"]
+        assert runtime.server.agent_interaction("1001") == "call-9"  # still in service
+        reply = _command(ws, "transfer", interaction="call-9", number="88001234")  # local
+        assert reply["ok"] is True and reply["result"]["state"] == "wrap_up"
+    rows, _ = list_interactions(engine, "acme", direction="outbound")
+    assert all(row.dnis != "013700000000" for row in rows)
