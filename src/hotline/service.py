@@ -126,6 +126,7 @@ async def _serve(options: ServeOptions) -> None:
             options.host, options.sip_port, options.rtp_ports, options.sip_digest))
     if switch is not None:
         app.state.telephony_listeners.append(switch.reload)
+        app.state.prompt_listeners.append(switch.prompts_changed)
         app.state.switch = switch
         if "demo" in app.state.demo:
             switch.play_demo_agents(app.state.demo["demo"])

@@ -4,7 +4,9 @@
 - the telephony configuration (extensions, trunks, DIDs) is read into a snapshot at start and
   read again, in a worker thread, after every change made through the API
   (`app.state.telephony_listeners`);
-- IVR prompts are rendered from each tenant's catalogue, one renderer per tenant and language;
+- IVR prompts are rendered from each tenant's catalogue, one renderer per tenant and language,
+  made when a call first needs it and kept until the tenant's prompts change through the API
+  (`app.state.prompt_listeners`): the next call then loads the catalogue again;
 - IVR tickets go to the store as the demo's do;
 - with the demo, agents whose phones ring are real people: an extension that registers takes
   its agent over from the demo's simulation (as a CTI login does), and the demo leaves the
@@ -30,6 +32,8 @@ from hotline.ivr.actions import OpenTicket
 from hotline.ivr.events import TicketFailed, TicketOpened
 from hotline.prompts.catalogue import Catalogue, load_catalogue
 from hotline.prompts.renderer import PromptRenderer
+from hotline.prompts.sounds import CoreSounds
+from hotline.prompts.speech import TextToSpeech
 from hotline.runtime import Runtime
 from hotline.store.accounts import tenant_named
 from hotline.store.ivr_tickets import open_ivr_ticket
@@ -63,9 +67,13 @@ class Switch:
         self.snapshot: TelephonySnapshot = load_telephony(engine)
         self.media = LocalMediaEngine(options.host, options.rtp_ports)
         self._renderers: dict[tuple[str, str], PromptRenderer] = {}
+        # Shared by every renderer, so that dropping a tenant's renderers keeps what these
+        # hold (the loaded core sounds, espeak-ng's version).
+        self._tts = TextToSpeech()
+        self._sounds = CoreSounds()
         self.gateway = SipGateway(
             runtime, self.media, lambda: self.snapshot, host=options.host,
-            port=options.sip_port, renderer=self._renderer, tickets=self._tickets,
+            port=options.sip_port, renderer=self.renderer, tickets=self._tickets,
             digest_algorithms=options.digest_algorithms,
             recordings=(RecordingArchive(engine, options.recordings_root)
                         if options.recordings_root is not None else None))
@@ -101,7 +109,10 @@ class Switch:
 
         self.gateway.on_registered.append(registered)
 
-    def _renderer(self, tenant: str, language: str) -> PromptRenderer:
+    def renderer(self, tenant: str, language: str) -> PromptRenderer:
+        """What a call to `tenant` whose flow's default language is `language` plays its
+        prompts with: made from the tenant's catalogue on first use, kept until the tenant's
+        prompts change (`prompts_changed`)."""
         key = (tenant, language)
         renderer = self._renderers.get(key)
         if renderer is None:
@@ -110,9 +121,17 @@ class Switch:
                 catalogue = load_catalogue(session, row.id) if row is not None else None
             if catalogue is None:
                 catalogue = Catalogue()
-            renderer = self._renderers[key] = PromptRenderer(catalogue,
-                                                             default_language=language)
+            renderer = self._renderers[key] = PromptRenderer(
+                catalogue, default_language=language, tts=self._tts, sounds=self._sounds)
         return renderer
+
+    def prompts_changed(self, tenant: str) -> None:
+        """Forget `tenant`'s renderers (after a committed change to its prompts), so that its
+        next call loads the catalogue again. Calls already playing keep the renderer they
+        have. Runs on the event loop, as `renderer` does, so a catalogue being loaded cannot
+        be kept over the change."""
+        for key in [key for key in self._renderers if key[0] == tenant]:
+            del self._renderers[key]
 
     def _tickets(self, tenant: str) -> TicketOpener:
         return functools.partial(_open_ticket, self._sessions, tenant)

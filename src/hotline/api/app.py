@@ -3,11 +3,12 @@
 `create_app(engine)` is all a process needs to serve the API: it keeps the engine, a session
 factory and the runtime (the running contact center, when there is one) on `app.state`, and
 `telephony_listeners`, the callables to call after each telephony change (the SIP switch
-appends its reload; see `telephony_changes`), and `recordings_root`, the directory the call
-recordings are kept under (`var/recordings` unless given). Bad input never becomes a 500: a
-`ValueError` from the store (such as `ConfigError`) is a 422 with its message (a
-`ConfigNotFound` a 404), a clash with existing data a 409, a value the database cannot hold a
-422.
+appends its reload; see `telephony_changes`), `prompt_listeners`, those to call with the
+tenant's name after each change to its prompts (the switch drops its renderers; see `prompts`),
+and `recordings_root`, the directory the call recordings are kept under (`var/recordings`
+unless given). Bad input never becomes a 500: a `ValueError` from the store (such as
+`ConfigError`) is a 422 with its message (a `ConfigNotFound` a 404), a clash with existing
+data a 409, a value the database cannot hold a 422.
 """
 
 from __future__ import annotations
@@ -96,6 +97,7 @@ def create_app(
     app.state.login_throttle = login_throttle or LoginThrottle()
     app.state.notices = notices or NoticeHub()
     app.state.telephony_listeners = []  # the SIP switch adds its reload here
+    app.state.prompt_listeners = []  # and here what drops a tenant's prompt renderers
     app.state.recordings_root = recordings_root or Path("var/recordings")
     _add_error_handlers(app)
 

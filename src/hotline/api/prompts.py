@@ -9,13 +9,21 @@ audio as a telephony WAV file. A file or text that is refused changes nothing.
 
 Supervisors and admins read; admins change, and every change is in the audit log with the
 prompt before and after (without its audio).
+
+After each committed change, every callable in `app.state.prompt_listeners` is called on the
+event loop with the tenant's name: the SIP switch registers one that drops the tenant's
+prompt renderers, so that the next call plays the new catalogue. A listener that fails is
+logged; the change stays committed.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Callable
 from typing import Annotated, Any
 
+from anyio import from_thread
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -31,6 +39,12 @@ from hotline.store.accounts import Principal, record_audit
 from hotline.store.prompt_tables import PromptRow
 
 router = APIRouter(prefix="/api/prompts", tags=["prompts"])
+
+log = logging.getLogger("hotline.api")
+
+PromptListener = Callable[[str], None]
+"""Called with the tenant's name after each committed change to its prompts (see the
+module's docstring)."""
 
 WAV_TYPES = frozenset({"audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave"})
 """The content types of an uploaded recording."""
@@ -154,20 +168,34 @@ async def put_prompt(language: Language, name: PromptName, principal: Admin,
     record_audit(session, principal, "create" if created else "update", "prompt",
                  f"{language}/{name}", before, after)
     session.commit()
+    _changed(request, principal.tenant)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return after
 
 
 @router.delete("/{language}/{name}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_prompt(language: Language, name: PromptName, principal: Admin,
-                  session: DbSession) -> Response:
+                  session: DbSession, request: Request) -> Response:
     """Remove a prompt from the catalogue (in this language only)."""
     row = _prompt(session, principal, language, name)
     before = PromptRead.model_validate(row)
     prompt_repo.delete_prompt(session, row)
     record_audit(session, principal, "delete", "prompt", f"{language}/{name}", before, None)
     session.commit()
+    from_thread.run_sync(_changed, request, principal.tenant)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _changed(request: Request, tenant: str) -> None:
+    """Tell the prompt listeners that `tenant`'s committed prompts changed (on the event
+    loop)."""
+    listeners: list[PromptListener] = request.app.state.prompt_listeners
+    for listener in list(listeners):
+        try:
+            listener(tenant)
+        except Exception:
+            log.exception("a prompt listener failed after a change to tenant %s's prompts; "
+                          "the switch may play the previous ones", tenant)
 
 
 def _speech_text(body: bytes) -> str:
