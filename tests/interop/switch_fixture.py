@@ -20,6 +20,7 @@ from hotline.core.events import AgentLoggedIn, AgentReady, Event
 from hotline.core.facts import Fact
 from hotline.runtime import Runtime, TenantRuntime
 from hotline.store.config_repo import load_tenant
+from hotline.store.config_tables import TenantRow
 from hotline.store.config_yaml import import_config
 from hotline.store.database import make_engine, session_factory, upgrade
 from hotline.store.ivr_flows import import_published, published_flows
@@ -96,7 +97,9 @@ def running_switch(tmp_path: Path,
         tenant_row = import_config(session, CONFIG, replace=False)
         if flow is not None:
             import_published(session, tenant_row.id, [flow], user="test")
-            tenant_row.default_flow = flow["name"]
+            row = session.get(TenantRow, tenant_row.id)
+            assert row is not None
+            row.default_flow = flow["name"]
         for number, password in PASSWORDS.items():
             create_extension(session, tenant_row.id, ExtensionCreate(
                 number=number, agent_id=number, password=password))

@@ -56,6 +56,10 @@ def test_rfc4733_digits_drive_the_ivr_to_the_agents_phone(
             phone.wait_log("answered", timeout=20)
             caller.wait(timeout=30)
         phone.wait_log("hung up", timeout=10)
+    states = switch.call(lambda: [fact.new for fact in switch.facts
+                                  if isinstance(fact, InteractionStateChanged)])
+    assert states[:3] == [InteractionState.IN_IVR, InteractionState.ROUTING,
+                          InteractionState.QUEUED]  # the flow's choice queued it
     rows, total = list_interactions(switch.engine, TENANT, agent="1001")
     assert total == 1 and rows[0].result == "answered"
 
@@ -80,3 +84,21 @@ def test_the_standard_uac_to_4001_skips_the_ivr_and_reaches_the_agent(
     assert InteractionState.IN_SERVICE in states
     rows, total = list_interactions(switch.engine, TENANT, agent="1001")
     assert total == 1 and rows[0].result == "answered"
+
+
+def test_the_standard_uac_to_4000_is_answered_by_the_ivr(
+    switch: RunningSwitch, tmp_path: Path
+) -> None:
+    """SIPp's built-in uac to 4000 (no route: the tenant's default flow): the switch answers,
+    the caller is in the IVR when it hangs up, and the journal says it left there."""
+    caller = Sipp("uac", tmp_path / "caller", target=switch.sip_address, service="4000",
+                  calls=2, rate=1, pause_ms=1500, max_concurrent=1)
+    with caller:
+        result = caller.wait(timeout=30)
+    assert result.ok and result.successful == 2, result.stdout + caller.messages()
+    states = switch.call(lambda: [fact.new for fact in switch.facts
+                                  if isinstance(fact, InteractionStateChanged)])
+    assert states.count(InteractionState.IN_IVR) == 2
+    assert InteractionState.QUEUED not in states
+    rows, total = list_interactions(switch.engine, TENANT)
+    assert total == 2 and {row.result for row in rows} == {"abandoned_in_ivr"}
