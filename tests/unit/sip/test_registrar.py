@@ -66,6 +66,24 @@ def test_register_adds_a_binding_and_lists_it(registrar: Registrar, store: Bindi
     assert binding.source == ("192.0.2.10", 5060) and binding.call_id == "reg-1@phone"
 
 
+def test_a_binding_records_the_transport_its_register_came_over(
+    registrar: Registrar, store: Bindings
+) -> None:
+    registrar.register(register("<sip:1001@192.0.2.10:5060;transport=tcp>", expires=600), 0.0,
+                       source=("192.0.2.10", 49152), transport="tcp")
+    [binding] = store.lookup(AOR, 1.0)
+    assert binding.source == ("192.0.2.10", 49152) and binding.transport == "TCP"
+    # A refresh of the same contact over UDP replaces it: the newest REGISTER's path counts.
+    registrar.register(register("<sip:1001@192.0.2.10:5060;transport=tcp>", expires=600,
+                                cseq=2), 10.0, source=("192.0.2.10", 5060), transport="UDP")
+    [binding] = store.lookup(AOR, 11.0)
+    assert binding.source == ("192.0.2.10", 5060) and binding.transport == "UDP"
+    assert binding.expires_at == 610.0 and binding.cseq == 2
+    # Not said: not known (a binding made without a transport, as before).
+    registrar.register(register("<sip:b@192.0.2.11>", expires=600), 20.0)
+    assert {b.transport for b in store.lookup(AOR, 21.0)} == {"UDP", None}
+
+
 def test_contact_expires_parameter_wins_over_the_header(registrar: Registrar) -> None:
     response = registrar.register(register("<sip:1001@192.0.2.10>;expires=120", expires=600), 0.0)
     assert listed(response) == [("sip:1001@192.0.2.10", "120", None)]

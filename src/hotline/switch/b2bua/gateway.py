@@ -203,7 +203,8 @@ class SipGateway:
             return
         if request.method == "REGISTER":
             self.endpoint.respond(
-                transaction, self.doorman.register(request, (source.host, source.port), now), now)
+                transaction, self.doorman.register(request, (source.host, source.port), now,
+                                                   transport=source.transport), now)
         elif request.method == "INVITE":
             assert isinstance(transaction, InviteServerTransaction)
             self._incoming_call(request, transaction, source, now)
@@ -825,7 +826,9 @@ class SipGateway:
                             ) -> list[tuple[Uri, Peer]]:
         """Where to INVITE each registered contact of an extension. A phone that registered
         over TCP is reached on its connection (whatever its Contact says); once that is
-        gone, at its Contact."""
+        gone, at its Contact. One that registered over UDP is reached at the address its
+        REGISTER came from (behind NAT), unless its Contact asks for TCP: then at its
+        Contact."""
         if extension is None:
             return []
         aor = self._aor_of.get(extension.username)
@@ -836,9 +839,10 @@ class SipGateway:
             target = binding_target(binding.contact, source)
             if target is None:
                 continue
-            if source in self.transport.connections:
+            if (binding.transport == "TCP" and source is not None
+                    and source in self.transport.connections):
                 target = (target[0], Peer(*source, "TCP"))
-            elif target[1].transport == "TCP":
+            elif binding.transport == "TCP" or target[1].transport == "TCP":
                 target = binding_target(binding.contact, None) or target
             targets.append(target)
         return targets

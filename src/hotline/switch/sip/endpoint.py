@@ -10,8 +10,10 @@ hands the rest up. What it wants sent collects in `take_output()` as datagrams a
 What it does beside the transaction machines:
 - responses through a server transaction go back to where the request came from (symmetric
   response routing, as RFC 3581 `rport` asks and as phones behind NAT need);
-- a 2xx to an INVITE is resent until its ACK arrives (`AnswerRetransmission`); the ACK is
-  passed up; a late copy of an INVITE already answered gets the same 2xx, not a new call;
+- a 2xx to an INVITE is resent until its ACK arrives (`AnswerRetransmission`; over an
+  unreliable transport only, but on every transport the user is told through
+  `answer_timed_out` when no ACK has come in 64·T1); the ACK is passed up; a late copy of
+  an INVITE already answered gets the same 2xx, not a new call;
 - a CANCEL is answered here (§9.2: 200 to the CANCEL, 487 to the pending INVITE) and the user
   is told the INVITE was cancelled;
 - the ACK it sends for a 2xx (end to end, no transaction) is kept for 64·T1 and sent again
@@ -292,7 +294,7 @@ class Endpoint:
     def answer(self, transaction: InviteServerTransaction, response: Response, now: float) -> None:
         """Send a 2xx to an INVITE and resend it until the ACK comes (§13.3.1.4)."""
         source = self._peer_of.get(id(transaction))
-        key = dialog_id_of(response)
+        key = _answer_key(response)
         if source is None or key is None:
             raise TransactionError("answer() needs a live INVITE transaction and a tagged 2xx")
         if "Server" not in response.headers:
@@ -301,9 +303,10 @@ class Endpoint:
         timers = timers_for(source.transport)
         retransmission = AnswerRetransmission(response, timers)
         retransmission.handle(Start(), now)  # the transaction has just sent it once
-        if not timers.reliable:
-            self._answers[key] = (retransmission, source)
-            self._arm(retransmission)
+        # Resent only over an unreliable transport, but on every transport the dialog ends
+        # when no ACK has come in 64*T1 (`answer_timed_out`).
+        self._answers[key] = (retransmission, source)
+        self._arm(retransmission)
         request = transaction.request
         copy_key = _invite_key(request)
         if copy_key is not None:
@@ -409,7 +412,7 @@ class Endpoint:
         return self._handlers.get(id(transaction), _ignore)
 
     def _fire_answer(self, retransmission: AnswerRetransmission, now: float) -> None:
-        key = dialog_id_of(retransmission.response)
+        key = _answer_key(retransmission.response)
         if key is None or key not in self._answers:
             return
         due = retransmission.next_timer()
@@ -461,6 +464,14 @@ def _ignore(response: Response, now: float) -> None:
 
 def _tag() -> str:
     return secrets.token_hex(6)
+
+
+def _answer_key(response: Response) -> DialogId | None:
+    """The dialog of a 2xx this endpoint sends as its UAS: local tag the To tag, remote the
+    From tag — the id its ACK (`dialog_id_of` of an incoming request) and the user's
+    `Dialog.as_uas` have. (`dialog_id_of` reads a response as the UAC receiving it.)"""
+    key = dialog_id_of(response)
+    return None if key is None else DialogId(key.call_id, key.remote_tag, key.local_tag)
 
 
 def _invite_key(request: Request) -> tuple[str, str, str, int] | None:

@@ -57,6 +57,10 @@ class Binding:
     registered_at: float = 0.0
     source: tuple[str, int] | None = None
     """The transport address the REGISTER came from (to reach a phone behind NAT)."""
+    transport: str | None = None
+    """The transport the REGISTER came over ("UDP", "TCP"; None when unknown). A phone that
+    registered over a connection is reached on it while it lasts (RFC 5626's rule without
+    the outbound extension); its `source` port is then the connection's, not a listener's."""
 
     def remaining(self, now: float) -> int:
         """Whole seconds until expiry (rounded up), 0 when expired."""
@@ -160,13 +164,17 @@ class Registrar:
         now: float,
         *,
         source: tuple[str, int] | None = None,
+        transport: str | None = None,
         to_tag: str | None = None,
     ) -> Response:
-        """Apply `request` and build the response: 200 with the bindings, or the error."""
+        """Apply `request` and build the response: 200 with the bindings, or the error.
+        `source` and `transport`: where and over what the REGISTER came, kept on each binding
+        it adds or refreshes."""
         tag = to_tag or secrets.token_hex(6)
         try:
             aor = self.address_of_record(request)
-            bindings = self._apply(request, aor, now, source)
+            bindings = self._apply(request, aor, now, source,
+                                   transport.upper() if transport else None)
         except RegistrationRefused as refused:
             return make_response(
                 request, refused.status, refused.reason, to_tag=tag, headers=refused.headers
@@ -189,7 +197,8 @@ class Registrar:
         return to.uri.address_of_record
 
     def _apply(
-        self, request: Request, aor: str, now: float, source: tuple[str, int] | None
+        self, request: Request, aor: str, now: float, source: tuple[str, int] | None,
+        transport: str | None,
     ) -> list[Binding]:
         headers = request.headers
         try:
@@ -232,7 +241,7 @@ class Registrar:
                     tuple(p for p in change.contact.params if p[0].lower() != "expires"),
                 )
                 updated.append(Binding(aor, contact, now + lifetime, call_id, cseq.number,
-                                       change.q, now, source))
+                                       change.q, now, source, transport))
         if len(updated) > self.max_contacts:
             raise RegistrationRefused(403, f"Forbidden (at most {self.max_contacts} contacts)")
         if changes:

@@ -105,8 +105,10 @@ class Doorman:
             f"({verdict.reason})", to_tag=secrets.token_hex(6), headers=headers)
         return Refused(response, verdict.reason)
 
-    def register(self, request: Request, source: tuple[str, int], now: float) -> Response:
-        """Answer a REGISTER: 401 challenge, 403 refusal, or the registrar's answer."""
+    def register(self, request: Request, source: tuple[str, int], now: float, *,
+                 transport: str | None = None) -> Response:
+        """Answer a REGISTER: 401 challenge, 403 refusal, or the registrar's answer.
+        `source` and `transport`: where and over what it came, kept on the bindings."""
         try:
             username = _user_of(request, header="To")
         except SipSyntaxError as error:
@@ -121,7 +123,7 @@ class Doorman:
         if isinstance(outcome, Response):
             return outcome
         self.registrar.max_contacts = extension.max_contacts
-        response = self.registrar.register(request, now, source=source)
+        response = self.registrar.register(request, now, source=source, transport=transport)
         if response.status == 200:
             self.registered(extension, Registrar.address_of_record(request))
         return response
