@@ -14,6 +14,7 @@ import pytest
 from hotline.core.facts import InteractionStateChanged
 from hotline.core.interaction_fsm import InteractionState
 from hotline.store.journal_queries import list_interactions
+from tests.interop.peers import PCAP_DIR as SIPP_PCAPS
 from tests.interop.peers import SIPP, Sipp, digits_scenario, phone_sipp
 from tests.interop.switch_fixture import PASSWORDS, TENANT, RunningSwitch, running_switch
 
@@ -28,8 +29,9 @@ FLOW: dict[str, Any] = {
         "menu": {
             "type": "play_option",
             "prompts": [{"tts": {"en": "For gas delivery press 2."}}],
-            "timeout": 4, "retries": 0,
-            "exits": {"2": "to_general", "timeout": "bye", "invalid": "bye"},
+            "timeout": 10, "retries": 0,
+            "exits": {"1": "to_general", "2": "to_general", "timeout": "bye",
+                      "invalid": "bye"},
         },
         "to_general": {"type": "transfer", "queue": "general"},
         "bye": {"type": "play_only", "prompts": [{"tts": {"en": "Goodbye."}}], "next": "end"},
@@ -102,3 +104,27 @@ def test_the_standard_uac_to_4000_is_answered_by_the_ivr(
     assert InteractionState.QUEUED not in states
     rows, total = list_interactions(switch.engine, TENANT)
     assert total == 2 and {row.result for row in rows} == {"abandoned_in_ivr"}
+
+
+def test_sipps_standard_uac_pcap_sends_audio_then_a_digit_that_the_ivr_takes(
+    switch: RunningSwitch, tmp_path: Path
+) -> None:
+    """SIPp's built-in `uac_pcap` to 4000: 8 s of G.711 audio (its g711a.pcap) while the menu
+    plays and listens, then RFC 4733 "1", which the flow routes to the general queue; the
+    agent's phone rings and answers before SIPp hangs up a second later."""
+    caller_dir = tmp_path / "caller"
+    caller_dir.mkdir()
+    (caller_dir / "pcap").symlink_to(SIPP_PCAPS)  # the scenario names pcap/g711a.pcap
+    with phone_sipp(tmp_path / "phone", switch.sip_address, "1001", PASSWORDS["1001"]) as phone:
+        phone.wait_log("registered 1001", timeout=10)
+        switch.agent_ready("1001")
+        caller = Sipp("uac_pcap", caller_dir, target=switch.sip_address, service="4000",
+                      calls=1)
+        with caller:
+            result = caller.wait(timeout=40)
+        assert result.ok and result.successful == 1, result.stdout + caller.messages()
+        phone.wait_log("answered", timeout=10)
+    states = switch.call(lambda: [fact.new for fact in switch.facts
+                                  if isinstance(fact, InteractionStateChanged)])
+    assert states[:4] == [InteractionState.IN_IVR, InteractionState.ROUTING,
+                          InteractionState.QUEUED, InteractionState.OFFERED], states
