@@ -15,7 +15,7 @@ from hotline.core.facts import InteractionStateChanged
 from hotline.core.interaction_fsm import InteractionState
 from hotline.store.journal_queries import list_interactions
 from tests.interop.peers import PCAP_DIR as SIPP_PCAPS
-from tests.interop.peers import SIPP, Sipp, digits_scenario, phone_sipp
+from tests.interop.peers import SCENARIOS, SIPP, Sipp, digits_scenario, phone_sipp
 from tests.interop.switch_fixture import PASSWORDS, TENANT, RunningSwitch, running_switch
 
 pytestmark = pytest.mark.skipif(SIPP is None, reason="sipp is not installed "
@@ -122,6 +122,27 @@ def test_sipps_standard_uac_pcap_sends_audio_then_a_digit_that_the_ivr_takes(
                       calls=1)
         with caller:
             result = caller.wait(timeout=40)
+        assert result.ok and result.successful == 1, result.stdout + caller.messages()
+        phone.wait_log("answered", timeout=10)
+    states = switch.call(lambda: [fact.new for fact in switch.facts
+                                  if isinstance(fact, InteractionStateChanged)])
+    assert states[:4] == [InteractionState.IN_IVR, InteractionState.ROUTING,
+                          InteractionState.QUEUED, InteractionState.OFFERED], states
+
+
+def test_a_key_sent_in_a_sip_info_drives_the_ivr(
+    switch: RunningSwitch, tmp_path: Path
+) -> None:
+    """A phone that keys in SIP INFO (application/dtmf-relay) instead of RFC 4733: the IVR
+    takes the key as it would an RTP event."""
+    with phone_sipp(tmp_path / "phone", switch.sip_address, "1001", PASSWORDS["1001"]) as phone:
+        phone.wait_log("registered 1001", timeout=10)
+        switch.agent_ready("1001")
+        caller = Sipp(SCENARIOS / "uac_info_digit.xml", tmp_path / "caller",
+                      target=switch.sip_address, service="4000", calls=1, pause_ms=3000,
+                      keys={"digit": "2"})
+        with caller:
+            result = caller.wait(timeout=30)
         assert result.ok and result.successful == 1, result.stdout + caller.messages()
         phone.wait_log("answered", timeout=10)
     states = switch.call(lambda: [fact.new for fact in switch.facts

@@ -99,6 +99,7 @@ from hotline.switch.media.sdp import (
 from hotline.switch.sip.address import NameAddress
 from hotline.switch.sip.dialog import DialogId, dialog_id_of
 from hotline.switch.sip.endpoint import Endpoint, Peer
+from hotline.switch.sip.info_dtmf import info_key
 from hotline.switch.sip.legs import (
     ALLOW,
     Credentials,
@@ -320,7 +321,19 @@ class SipGateway:
                 self._tell(call.tenant, CustomerHungUp(call.interaction_id))
             self._soon(lambda: self._end_call(call))
 
-        return LegEvents(ended=ended, reoffered=self._reoffered)
+        def info(leg: Leg, request: Request) -> None:
+            # A key in an INFO (phones that do not send RFC 4733): the IVR takes it while it
+            # runs; afterwards it goes on to the agent as an RFC 4733 event.
+            key = info_key(request.headers.get("Content-Type"), request.body)
+            if key is None:
+                return
+            ivr = call.ivr
+            if ivr is not None and not ivr.done:
+                self._soon(lambda: ivr.key(key))
+            elif call.agent is not None:
+                self.media.send_digits(call.agent.id, key)
+
+        return LegEvents(ended=ended, reoffered=self._reoffered, info=info)
 
     # -- the core's commands ----------------------------------------------------------------------
 
@@ -539,8 +552,14 @@ class SipGateway:
                 return str(error)
             return None
 
+        def info(leg: Leg, request: Request) -> None:
+            # The agent keys into the call (an outside IVR, say) from a phone that sends INFO.
+            key = info_key(request.headers.get("Content-Type"), request.body)
+            if key is not None and call.agent is leg and call.customer is not None:
+                self.media.send_digits(call.customer.id, key)
+
         return LegEvents(answered=answered, ended=ended, reoffered=self._reoffered,
-                         referred=referred)
+                         referred=referred, info=info)
 
     def _connect(self, call: SipCall, agent_id: str) -> None:
         leg = self._answered_fork(call, agent_id)
