@@ -38,7 +38,6 @@ import logging
 import random
 import secrets
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine
@@ -80,9 +79,11 @@ from hotline.prompts.renderer import PromptRenderer
 from hotline.runtime import Runtime, TenantRuntime
 from hotline.switch.b2bua.addressing import binding_target, trunk_credentials, trunk_target
 from hotline.switch.b2bua.directory import Directory, RecordingSink
+from hotline.switch.b2bua.hearing import hearing
 from hotline.switch.b2bua.music import music_on_hold, ringback
 from hotline.switch.b2bua.phone_transfer import phone_transfer_event
 from hotline.switch.b2bua.prompts import LegPrompts
+from hotline.switch.b2bua.recording import CallRecorder
 from hotline.switch.b2bua.sip_call import SipCall
 from hotline.switch.ivr_call import CallerBehaviour, IvrCall
 from hotline.switch.ivr_services import LoopIvrShell, TicketOpener
@@ -156,7 +157,7 @@ class SipGateway:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Task[object]] = set()
         self._music = music_on_hold()
-        self._recordings = recordings
+        self._recorder = CallRecorder(media, recordings, self._spawn)
         self.on_registered: list[Callable[[ExtensionRecord], None]] = []
         """Called after each accepted REGISTER with the extension."""
 
@@ -572,37 +573,10 @@ class SipGateway:
             return
         call.agent = leg
         self.media.bridge(customer, leg.id)
-        self._record(call)
-
-    def _record(self, call: SipCall) -> None:
-        """Record the bridged caller (left) and agent (right), T6: every call."""
-        if self._recordings is None or call.customer is None or call.agent is None:
-            return
-        self._stop_recording(call)
-        try:
-            path = self._recordings.path_for(call.tenant, call.interaction_id)
-        except (OSError, ValueError) as error:
-            log.error("call %s not recorded: %s", call.interaction_id, error)
-            return
-        recording_id = f"rec-{call.interaction_id}"
-        self.media.start_recording(recording_id, call.customer.id, call.agent.id, path)
-        call.recording = (recording_id, path, datetime.now(UTC), call.agent_id)
-
-    def _stop_recording(self, call: SipCall) -> None:
-        if call.recording is None or self._recordings is None:
-            return
-        recording_id, path, started, agent_id = call.recording
-        call.recording = None
-        sink, tenant, interaction_id = self._recordings, call.tenant, call.interaction_id
-
-        async def finish() -> None:
-            seconds = await self.media.stop_recording(recording_id)
-            await asyncio.to_thread(sink.finished, tenant, interaction_id, agent_id, path,
-                                    seconds, started)
-        self._spawn(finish())
+        self._recorder.start(call)
 
     def _release_agent(self, call: SipCall) -> None:
-        self._stop_recording(call)
+        self._recorder.stop(call)
         leg, call.agent = call.agent, None
         if leg is not None:
             leg.hang_up(self._now())
@@ -663,7 +637,7 @@ class SipGateway:
         moved.events = self._agent_events(call, command.to_agent)
         self.media.stop_play(call.customer.id)
         self.media.bridge(call.customer.id, moved.id)
-        self._record(call)
+        self._recorder.start(call)
 
     def _monitor(self, call: SipCall, command: Monitor) -> None:
         supervisor = command.supervisor
@@ -709,24 +683,12 @@ class SipGateway:
             answered=answered, ended=ended, reoffered=self._reoffered)))
 
     def _hearing(self, call: SipCall) -> None:
-        """Who hears whom on a call in service: the customer and the agents (the serving one
-        and any conference guests) hear each other; a supervisor who listens hears them all
-        and is heard by nobody, one who whispers is heard by the agents, one who barges in
-        by everyone."""
+        """Tell the mixer who hears whom on a call in service (see `hearing`)."""
         if call.ended or call.customer is None or call.agent is None:
             return
-        customer = call.customer.id
         agents = [call.agent.id, *(leg.id for leg in call.guests.values())]
-        talking = [customer, *agents]
-        hears = {leg_id: [other for other in talking if other != leg_id] for leg_id in talking}
-        for leg, mode in call.monitors.values():
-            self.media.hear(leg.id, talking)
-            if mode in ("whisper", "barge"):
-                for agent in agents:
-                    hears[agent].append(leg.id)
-            if mode == "barge":
-                hears[customer].append(leg.id)
-        for leg_id, heard in hears.items():
+        supervisors = [(leg.id, mode) for leg, mode in call.monitors.values()]
+        for leg_id, heard in hearing(call.customer.id, agents, supervisors).items():
             self.media.hear(leg_id, heard)
 
     # -- calls placed through a trunk -------------------------------------------------------------
@@ -935,7 +897,7 @@ class SipGateway:
         if call.ended:
             return
         call.ended = True
-        self._stop_recording(call)
+        self._recorder.stop(call)
         now = self._now()
         if call.ivr is not None and not call.ivr.done:
             call.ivr.done = True
