@@ -14,11 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from hotline.core.events import AgentLoggedIn, AgentReady, Event
 from hotline.core.facts import Fact
+from hotline.core.model import Tenant
+from hotline.ivr import Flow
 from hotline.runtime import Runtime, TenantRuntime
+from hotline.store.accounts import tenant_named
 from hotline.store.config_repo import load_tenant
 from hotline.store.config_tables import TenantRow
 from hotline.store.config_yaml import import_config
@@ -28,6 +31,7 @@ from hotline.store.journal import Journal
 from hotline.store.journal_writer import JournalWriter
 from hotline.store.telephony import create_did, create_extension, create_trunk
 from hotline.store.telephony_schemas import DidCreate, ExtensionCreate, TrunkCreate
+from hotline.store.telephony_tables import TrunkRow
 from hotline.telephony import Switch, SwitchOptions
 from tests.interop.peers import free_port
 
@@ -86,29 +90,19 @@ class RunningSwitch:
         return self.call(lambda: [type(fact).__name__ for fact in self.facts])
 
 
-def running_switch(tmp_path: Path,
-                   flow: dict[str, Any] | None = None) -> Iterator[RunningSwitch]:
+def running_switch(tmp_path: Path, flow: dict[str, Any] | None = None, *,
+                   reuse_database: bool = False) -> Iterator[RunningSwitch]:
     """Start everything; stop it when the generator is closed. `flow` (a flow document) is
-    published and made the tenant's default flow: calls to 4000 (no DNIS route) run it."""
+    published and made the tenant's default flow: calls to 4000 (no DNIS route) run it.
+    `reuse_database`: start on the database that an earlier `running_switch` on the same
+    `tmp_path` left behind (its tenant, extensions, trunk and flows — and whatever that
+    switch kept there), as a restarted `hotline serve` would; `flow` is then ignored."""
     engine = make_engine(f"sqlite:///{tmp_path / 'hotline.db'}")
-    trunk_port = free_port()
-    upgrade(engine)
-    with session_factory(engine).begin() as session:
-        tenant_row = import_config(session, CONFIG, replace=False)
-        if flow is not None:
-            import_published(session, tenant_row.id, [flow], user="test")
-            row = session.get(TenantRow, tenant_row.id)
-            assert row is not None
-            row.default_flow = flow["name"]
-        for number, password in PASSWORDS.items():
-            create_extension(session, tenant_row.id, ExtensionCreate(
-                number=number, agent_id=number, password=password))
-        create_trunk(session, tenant_row.id, TrunkCreate(
-            name="carrier", host="127.0.0.1", port=trunk_port, sources=["127.0.0.1/32"]))
-        for number in ("4000", "4001"):
-            create_did(session, tenant_row.id, DidCreate(number=number))
-        core_tenant = load_tenant(session, TENANT)
-        flows = published_flows(session, tenant_row.id)
+    if reuse_database:
+        core_tenant, flows, trunk_port = _open_database(engine)
+    else:
+        trunk_port = free_port()
+        core_tenant, flows = _make_database(engine, flow, trunk_port)
     writer = JournalWriter(Journal(engine))
     loop = asyncio.new_event_loop()
     ready: Future[RunningSwitch] = Future()
@@ -140,3 +134,35 @@ def running_switch(tmp_path: Path,
         thread.join(10)
         writer.close()
         engine.dispose()
+
+
+def _make_database(engine: Engine, flow: dict[str, Any] | None,
+                   trunk_port: int) -> tuple[Tenant, dict[str, Flow]]:
+    """The schema and the tenant with its extensions, trunk and DIDs; the tenant as the core
+    sees it and its published flows."""
+    upgrade(engine)
+    with session_factory(engine).begin() as session:
+        tenant_row = import_config(session, CONFIG, replace=False)
+        if flow is not None:
+            import_published(session, tenant_row.id, [flow], user="test")
+            row = session.get(TenantRow, tenant_row.id)
+            assert row is not None
+            row.default_flow = flow["name"]
+        for number, password in PASSWORDS.items():
+            create_extension(session, tenant_row.id, ExtensionCreate(
+                number=number, agent_id=number, password=password))
+        create_trunk(session, tenant_row.id, TrunkCreate(
+            name="carrier", host="127.0.0.1", port=trunk_port, sources=["127.0.0.1/32"]))
+        for number in ("4000", "4001"):
+            create_did(session, tenant_row.id, DidCreate(number=number))
+        return load_tenant(session, TENANT), published_flows(session, tenant_row.id)
+
+
+def _open_database(engine: Engine) -> tuple[Tenant, dict[str, Flow], int]:
+    """What `_make_database` made earlier: the tenant, its flows and the trunk's port."""
+    with session_factory(engine).begin() as session:
+        tenant_row = tenant_named(session, TENANT)
+        assert tenant_row is not None, "reuse_database needs an earlier running_switch"
+        trunk_port = session.scalars(select(TrunkRow.port).where(
+            TrunkRow.tenant_id == tenant_row.id, TrunkRow.name == "carrier")).one()
+        return load_tenant(session, TENANT), published_flows(session, tenant_row.id), trunk_port

@@ -7,7 +7,7 @@ tokens, audit log), `ivr_tables` (IVR flow versions), `prompt_tables` (the promp
 and tags), `ticket_tables` (tickets and their event log), `ticket_type_tables` (custom fields
 and SLA per ticket type), `kb_tables` (knowledge-base articles), `telephony_tables`
 (extensions, trunks and DIDs for the SIP switch),
-`recording_tables` (call recordings).
+`recording_tables` (call recordings), `sip_binding_tables` (phones' SIP registrations).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from hotline.store import (
     kb_tables,
     prompt_tables,
     recording_tables,
+    sip_binding_tables,
     telephony_tables,
     ticket_tables,
     ticket_type_tables,
@@ -39,6 +40,7 @@ __all__ = [
     "kb_tables",
     "prompt_tables",
     "recording_tables",
+    "sip_binding_tables",
     "telephony_tables",
     "ticket_tables",
     "ticket_type_tables",

@@ -4,7 +4,8 @@ calls, and turns what phones and trunks do into the core's events.
 One `SipGateway` serves every tenant of the process on one SIP port:
 
 - **Phones register** with digest authentication (`sip.registration.Doorman`); their
-  bindings are kept in memory (`sip.registrar.Bindings`) by extension.
+  bindings are kept in memory (`sip.registrar.Bindings`) by extension, and in the store by
+  the switch (`telephony.RegistrationKeeper`) so that a restart keeps them.
 - **A call comes in** from a trunk (recognised by its source address) or from an
   authenticated phone, to a DID the directory maps to a tenant. It is answered at once with
   our SDP (the caller may be about to hear an IVR or music), and `InteractionArrived` goes to
@@ -37,7 +38,7 @@ import contextlib
 import logging
 import random
 import secrets
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Engine
@@ -110,7 +111,7 @@ from hotline.switch.sip.legs import (
     OutboundLeg,
 )
 from hotline.switch.sip.message import Request, Response, make_response
-from hotline.switch.sip.registrar import Bindings, Registrar
+from hotline.switch.sip.registrar import Binding, Bindings, Registrar
 from hotline.switch.sip.registration import Doorman, ExtensionRecord
 from hotline.switch.sip.server_transaction import InviteServerTransaction, ServerTransaction
 from hotline.switch.sip.transport import SipTransport
@@ -190,6 +191,25 @@ class SipGateway:
     def registered_contacts(self, username: str) -> int:
         aor = self._aor_of.get(username)
         return 0 if aor is None else len(self.bindings.lookup(aor, self._now()))
+
+    def restore_registrations(self, registrations: Iterable[tuple[str, Binding]],
+                              wall_now: float) -> int:
+        """Take back phones' bindings kept from an earlier run, each with the username of its
+        extension: as `Bindings.export` gave them, times on the wall clock, `wall_now` being
+        the wall clock's reading now. Meant for before `start` (a REGISTER coming in after
+        replaces them as usual); expired ones are skipped. Returns how many were restored."""
+        registrations = list(registrations)
+        now = asyncio.get_running_loop().time()  # the transport's clock (`SipTransport.now`)
+        restored = self.bindings.restore((b for _, b in registrations), now, wall_now)
+        latest: dict[str, Binding] = {}
+        for username, binding in registrations:
+            known = latest.get(username)
+            if binding.expires_at > wall_now and (
+                    known is None or binding.registered_at >= known.registered_at):
+                latest[username] = binding
+        for username, binding in latest.items():
+            self._aor_of[username] = binding.aor
+        return restored
 
     # -- the endpoint's user --------------------------------------------------------------------
 

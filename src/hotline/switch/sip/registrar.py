@@ -24,14 +24,21 @@ authorised for the AOR (steps 3–4, see `digest`):
 Bindings live behind the `BindingStore` protocol — read an AOR's bindings, replace them — so
 a database-backed store can replace the in-memory `Bindings` later; the registrar itself keeps
 no state. Time (`now`, seconds) is passed in and expired bindings are never returned.
+
+`Bindings` stays in memory but can outlive its process: `changed` is called with each AOR
+whose set changed (so the owner can write it somewhere, e.g. `hotline.telephony` to the
+database), `export` hands out the unexpired bindings with their times on the wall clock
+(seconds since the epoch, which a `now` of another process cannot be compared with), and
+`restore` takes such bindings back, converting their times to this process's `now`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -84,11 +91,22 @@ class BindingStore(Protocol):
         ...
 
 
+def shift_clock(binding: Binding, offset: float) -> Binding:
+    """`binding` with its times (`expires_at`, `registered_at`) moved by `offset` seconds: from
+    one clock to another (`offset` = the other clock's reading − this one's, at one moment)."""
+    return dataclasses.replace(binding, expires_at=binding.expires_at + offset,
+                   registered_at=binding.registered_at + offset)
+
+
 class Bindings:
     """The in-memory `BindingStore`: a dict of AOR to bindings; expired ones are dropped."""
 
     def __init__(self) -> None:
         self._by_aor: dict[str, list[Binding]] = {}
+        self.changed: Callable[[str], None] | None = None
+        """Called with an AOR after its set of bindings changed (registered, refreshed,
+        removed, expired); not by `restore`. It must not raise and must not wait: it runs
+        inside the handling of a REGISTER."""
 
     def lookup(self, aor: str, now: float) -> list[Binding]:
         """The AOR's unexpired bindings, ranked; expired ones are forgotten on the way."""
@@ -106,6 +124,29 @@ class Bindings:
             self._by_aor[aor] = list(bindings)
         else:
             self._by_aor.pop(aor, None)
+        if self.changed is not None:
+            self.changed(aor)
+
+    def export(self, aor: str, now: float, wall_now: float) -> list[Binding]:
+        """The AOR's unexpired bindings (ranked) with their times on the wall clock:
+        `wall_now` is the wall clock's reading (e.g. `time.time()`) at `now`. Changes
+        nothing (an expired binding is left for `lookup` to drop)."""
+        current = self._by_aor.get(aor, [])
+        return [shift_clock(b, wall_now - now) for b in rank(current) if b.expires_at > now]
+
+    def restore(self, bindings: Iterable[Binding], now: float, wall_now: float) -> int:
+        """Take back bindings `export` gave (times on the wall clock, `wall_now` being its
+        reading at `now`): each AOR among them gets them as its complete set, converted to
+        `now`'s clock; those expired by now are skipped. `changed` is not called (they are
+        already wherever they were exported to). Returns how many were restored."""
+        by_aor: dict[str, list[Binding]] = {}
+        for binding in bindings:
+            moved = shift_clock(binding, now - wall_now)
+            if moved.expires_at > now:
+                by_aor.setdefault(binding.aor, []).append(moved)
+        for aor, restored in by_aor.items():
+            self._by_aor[aor] = restored
+        return sum(len(restored) for restored in by_aor.values())
 
     def purge(self, now: float) -> int:
         """Forget every expired binding; returns how many were dropped."""
