@@ -128,6 +128,9 @@ def desk(browser: Browser, served: Served, crm_agent: str,
         page.check(f'#queue-list input[value="{QUEUE}"]')
         page.click("#btn-login")
         expect(page.locator("#state-text")).to_have_text("Not ready", timeout=SLOW)
+        # The desk is ours once the login has taken the agent over from the demo (until
+        # then the demo's state shows and the buttons stay disabled).
+        expect(page.locator("#btn-ready")).to_be_enabled(timeout=SLOW)
         page.keyboard.press("F7")
         expect(page.locator("#state-text")).to_have_text("Ready", timeout=SLOW)
         yield page
