@@ -1,9 +1,10 @@
 """`/api/extensions`: the tenant's SIP phones (T2) and what each may dial (T10).
 
 Supervisors and admins read; admins change. An agent reads their own extension at
-`/api/extensions/mine`. A password goes in and never comes out: created without one, an
-extension gets a generated password, returned once in the `201` response; `PUT` may set a new
-one. Only its digests are stored (`telephony`).
+`/api/extensions/mine`; staff see which phones are registered as an extension at
+`/api/extensions/{number}/registrations`. A password goes in and never comes out: created
+without one, an extension gets a generated password, returned once in the `201` response;
+`PUT` may set a new one. Only its digests are stored (`telephony`).
 
 Refused changes change nothing: a bad value or an unknown agent is a 422 naming the field, a
 number or username already taken a 409. Every change is in the audit log (never a password),
@@ -12,6 +13,7 @@ and the running SIP switch takes it at once (`telephony_changes`).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, status
@@ -22,12 +24,13 @@ from hotline.api.auth import Admin, AnyUser, Staff
 from hotline.api.resources import not_found
 from hotline.api.session import DbSession
 from hotline.api.telephony_router import Created, TelephonyDocs, delete_row, telephony_router
-from hotline.store import telephony
+from hotline.store import sip_bindings, telephony
 from hotline.store.telephony_schemas import (
     ExtensionCreate,
     ExtensionCreated,
     ExtensionRead,
     ExtensionReplace,
+    RegistrationRead,
 )
 from hotline.store.telephony_tables import EXTENSION_NUMBER, ExtensionRow
 
@@ -47,6 +50,25 @@ def my_extension(principal: AnyUser, session: DbSession) -> ExtensionRead:
                             "you have no extension: ask an administrator to bind one to "
                             "your agent")
     return telephony.extension_read(row)
+
+
+@mine.get("/{number}/registrations",
+          responses={404: {"description": "No such extension"}})
+def extension_registrations(number: ExtensionKey, principal: Staff,
+                            session: DbSession) -> list[RegistrationRead]:
+    """The phones registered as the extension now, newest first (empty: none is, so its
+    agent's offers cannot ring a phone). Read from what the running switch has stored, which
+    may lag a REGISTER by a moment."""
+    row = telephony.extension(session, principal.tenant_id, number)
+    if row is None:
+        raise not_found("extension", number)
+    found = sip_bindings.bindings_of(session, row.username, datetime.now(UTC))
+    return [RegistrationRead(
+        contact=binding.contact, transport=binding.transport,
+        source=(f"{binding.source_host}:{binding.source_port}"
+                if binding.source_host is not None else None),
+        registered_at=binding.registered_at, expires_at=binding.expires_at)
+        for binding in found]
 
 
 def create_with_password(session: Session, tenant_id: int,

@@ -70,6 +70,16 @@ def load_bindings(engine: Engine, now: datetime) -> list[StoredBinding]:
         return [_binding(row) for row in rows]
 
 
+def bindings_of(session: Session, username: str, now: datetime) -> list[StoredBinding]:
+    """The phones registered now as extension `username` (newest first). As written by the
+    switch, so a registration of the last moment may not be here yet."""
+    rows = session.scalars(
+        select(SipBindingRow)
+        .where(SipBindingRow.username == username, SipBindingRow.expires_at > as_utc(now))
+        .order_by(SipBindingRow.registered_at.desc(), SipBindingRow.id)).all()
+    return [_binding(row) for row in rows]
+
+
 def _row(binding: StoredBinding) -> SipBindingRow:
     return SipBindingRow(
         username=binding.username, aor=binding.aor, contact=binding.contact,

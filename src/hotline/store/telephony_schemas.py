@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
@@ -205,6 +206,17 @@ class ExtensionCreated(ExtensionRead):
     password: str | None = Field(description=(
         "The generated password: shown only in this response, it cannot be read again. "
         "Null when the request set one."))
+
+
+class RegistrationRead(BaseModel):
+    """A phone registered as an extension now."""
+
+    contact: str = Field(description="Where the phone said it can be reached (its Contact).")
+    source: str | None = Field(description="The address its REGISTER came from, host:port "
+                               "(calls go there: phones behind NAT).")
+    transport: str | None = Field(description="UDP or TCP.")
+    registered_at: datetime
+    expires_at: datetime
 
 
 # Trunks

@@ -94,6 +94,8 @@ MATRIX: list[tuple[str, str, str, dict[str, Any] | None, frozenset[str]]] = [
     ("PUT", "/api/prompts/{language}/{name}", "/api/prompts/zh/nope", BAD, ADMIN),
     ("DELETE", "/api/prompts/{language}/{name}", "/api/prompts/zh/nope", None, ADMIN),
     ("GET", "/api/extensions/mine", "/api/extensions/mine", None, ANY),
+    ("GET", "/api/extensions/{number}/registrations", "/api/extensions/0000/registrations",
+     None, STAFF),
     ("GET", "/api/recordings", "/api/recordings", None, ANY),
     ("GET", "/api/recordings/{recording_id}", "/api/recordings/999999", None, ANY),
     ("GET", "/api/recordings/{recording_id}/audio", "/api/recordings/999999/audio", None,

@@ -6,6 +6,7 @@ builds the tables as declared."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from hotline.store.database import Base
+from hotline.store.sip_bindings import StoredBinding, save_bindings
 from hotline.store.telephony import SIP_REALM
 from hotline.store.telephony_tables import DidRow, ExtensionRow, TrunkRow
 from hotline.switch.sip.digest import ha1
@@ -320,3 +322,31 @@ def test_the_migration_builds_the_telephony_tables_as_declared(engine: Engine) -
         context = MigrationContext.configure(
             connection, opts={"include_object": _telephony_only, "compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
+
+
+def test_staff_see_which_phones_are_registered_as_an_extension(
+    app: FastAPI, admin: TestClient, supervisor: TestClient, agent: TestClient
+) -> None:
+    created(admin, EXTENSIONS, number="1001", agent_id="1001")
+    assert supervisor.get(f"{EXTENSIONS}/1001/registrations").json() == []
+    now = datetime.now(UTC)
+    aor = "sip:1001@127.0.0.1"
+
+    def binding(contact: str, registered: float, expires: float) -> StoredBinding:
+        return StoredBinding("1001", aor, contact, now + timedelta(seconds=expires),
+                             now + timedelta(seconds=registered), "call-" + contact, 1,
+                             source_host="192.0.2.7", source_port=5062, transport="UDP")
+
+    save_bindings(app.state.engine, {aor: [
+        binding("<sip:1001@192.0.2.7:5062>", -60, 3540),
+        binding("<sip:1001@192.0.2.8:5060>", -30, 3570),
+        binding("<sip:1001@192.0.2.9:5060>", -4000, -400),  # expired
+    ]})
+    found = supervisor.get(f"{EXTENSIONS}/1001/registrations").json()
+    assert [r["contact"] for r in found] == ["<sip:1001@192.0.2.8:5060>",
+                                             "<sip:1001@192.0.2.7:5062>"]
+    assert found[0]["source"] == "192.0.2.7:5062" and found[0]["transport"] == "UDP"
+    assert admin.get(f"{EXTENSIONS}/1001/registrations").status_code == 200
+    assert agent.get(f"{EXTENSIONS}/1001/registrations").status_code == 403
+    missing = supervisor.get(f"{EXTENSIONS}/9999/registrations")
+    assert missing.status_code == 404 and "no extension 9999" in missing.json()["detail"]
