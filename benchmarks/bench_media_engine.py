@@ -92,6 +92,8 @@ def phones(conn: multiprocessing.connection.Connection, count: int, laws: list[i
             arrival = time.monotonic()
             if len(data) < 12 + _STAMP.size or data[1] & 0x7F == EVENT_PT:
                 continue
+            if 192 <= data[1] <= 223:
+                continue  # the engine's RTCP to a port it took for this phone's RTCP
             received[index] += 1
             if transcode:
                 _, _, sequence, timestamp, _ = _HEADER.unpack_from(data)

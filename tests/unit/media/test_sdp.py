@@ -252,6 +252,26 @@ def test_our_offer_and_the_peers_answer() -> None:
         make_offer(LocalMedia("10.0.0.1", 1, codecs=("G729",)))
 
 
+def test_a_rtcp_gives_the_far_ends_rtcp_address_and_we_write_none() -> None:
+    phone = answer(parse_sdp(PHONE_OFFER), LOCAL)
+    assert phone.stream is not None
+    assert phone.stream.remote_rtcp == ("192.168.1.50", 11797)
+    assert "a=rtcp" not in serialise_sdp(phone.sdp)  # ours is on port + 1, the default
+    offer = make_offer(LOCAL)
+    assert offer.media[0].rtcp is None and "a=rtcp" not in serialise_sdp(offer)
+    plain = answer(offer_with("m=audio 5000 RTP/AVP 0\r\n"), LOCAL).stream
+    assert plain is not None and plain.remote_rtcp is None  # default: 5001 at 192.0.2.1
+    elsewhere = offer_with("m=audio 5000 RTP/AVP 0\r\na=rtcp:6001 IN IP4 198.51.100.7\r\n")
+    stream = answer(elsewhere, LOCAL).stream
+    assert stream is not None and stream.remote_rtcp == ("198.51.100.7", 6001)
+    named = offer_with("m=audio 5000 RTP/AVP 0\r\na=rtcp:6001 IN IP4 rtcp.example\r\n")
+    stream = answer(named, LOCAL).stream
+    assert stream is not None and stream.remote_rtcp == ("192.0.2.1", 6001)
+    reply = offer_with("m=audio 7000 RTP/AVP 0\r\na=rtcp:7003\r\n")
+    accepted = accepted_stream(offer, reply)
+    assert accepted is not None and accepted.remote_rtcp == ("192.0.2.1", 7003)
+
+
 CODEC_NAMES = ["PCMU", "PCMA", "G722", "G729", "opus", "telephone-event", "iLBC"]
 
 

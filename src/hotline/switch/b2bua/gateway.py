@@ -888,7 +888,8 @@ class SipGateway:
     def _connect_media(self, leg: Leg, stream: NegotiatedStream) -> None:
         self.media.connect_leg(leg.id, (stream.remote_address, stream.remote_port),
                                codec=stream.codec, payload_type=stream.payload_type,
-                               event_payload_type=stream.telephone_event_payload_type)
+                               event_payload_type=stream.telephone_event_payload_type,
+                               rtcp=stream.remote_rtcp)
         self.media.set_direction(leg.id, send=stream.direction.sends,
                                  receive=stream.direction.receives)
 

@@ -27,12 +27,14 @@ class MediaBackend(Protocol):
         """Close every leg and stop."""
 
     async def open_leg(self, leg_id: str) -> tuple[str, int]:
-        """A new RTP endpoint for the leg; the (host, port) to put in SDP."""
+        """A new RTP endpoint for the leg, its RTCP on the port + 1; the (host, port) to put in
+        SDP."""
 
     def connect_leg(self, leg_id: str, remote: tuple[str, int], *, codec: str, payload_type: int,
-                    event_payload_type: int | None) -> None:
+                    event_payload_type: int | None, rtcp: tuple[str, int] | None = None) -> None:
         """The far end's address and the negotiated codec ("PCMU" or "PCMA"); again on
-        re-INVITE."""
+        re-INVITE. `rtcp`: the far end's RTCP address if its SDP had `a=rtcp`, else RTCP goes
+        to the RTP port + 1."""
 
     def set_direction(self, leg_id: str, *, send: bool, receive: bool) -> None:
         """Whether media flows to the leg and from it (hold: sendonly/inactive)."""

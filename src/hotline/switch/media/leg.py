@@ -7,7 +7,10 @@ A *leg* is one RTP endpoint of the switch facing one phone or trunk. It holds
 - the receive side: reception statistics (RFC 3550 A.1/A.8) for loss and jitter, a jitter
   buffer when someone needs its audio decoded, and an RFC 4733 digit receiver;
 - the send side, `RtpSender`: our SSRC, next sequence number and timestamp, and whether the
-  next packet starts a talkspurt (marker bit).
+  next packet starts a talkspurt (marker bit);
+- RTCP (`rtcp.RtcpSession`): what the far end reports about our stream, and where its RTCP
+  goes — the address its SDP gave in `a=rtcp`, else its RTP address with the port + 1, until
+  RTCP arrives from somewhere else first (latched like RTP, see the engine).
 
 `RtpSender` writes three kinds of packet into one stream: audio frames made at the tick
 (timestamp advances one frame each), telephone events (timestamp fixed at the event start) and
@@ -31,7 +34,7 @@ from hotline.switch.media.dtmf import DtmfReceiver, PlannedPacket
 from hotline.switch.media.g711 import PCMA, PCMU, G711Codec, PcmArray
 from hotline.switch.media.jitter import JitterBuffer
 from hotline.switch.media.player import Player
-from hotline.switch.media.rtcp import ReceptionStatistics
+from hotline.switch.media.rtcp import ReceptionStatistics, RtcpSession
 
 CODECS: Final[dict[str, G711Codec]] = {"PCMU": PCMU, "PCMA": PCMA}
 _HEADER: Final = struct.Struct("!BBHII")
@@ -45,6 +48,11 @@ class LegStats:
     `lost` counts sequence numbers never received (RFC 3550 A.3); `late` counts packets that
     arrived after their turn to play had passed (only for audio that was decoded, not for
     packets relayed untouched); `malformed` counts datagrams from the remote that were not RTP.
+
+    The `rtcp_` counts are RTCP compound packets sent, received and dropped as garbage; the
+    `remote_` fields are what the far end last reported about the stream we send it (fraction
+    lost in its last interval, 0..1; cumulative lost; jitter), None until it reports; and
+    `round_trip_ms` the round-trip time from its last block that answered one of our SRs.
     """
 
     packets_received: int
@@ -53,12 +61,20 @@ class LegStats:
     late: int
     jitter_ms: float
     malformed: int = 0
+    rtcp_sent: int = 0
+    rtcp_received: int = 0
+    rtcp_malformed: int = 0
+    remote_fraction_lost: float | None = None
+    remote_lost: int | None = None
+    remote_jitter_ms: float | None = None
+    round_trip_ms: float | None = None
 
 
 class RtpSender:
     """Our outgoing RTP stream to one leg (RFC 3550 §5.1)."""
 
-    __slots__ = ("_relay_offset", "_relay_ssrc", "marker", "sent", "sequence", "ssrc", "timestamp")
+    __slots__ = ("_relay_offset", "_relay_ssrc", "marker", "octets", "sent", "sequence", "ssrc",
+                 "timestamp")
 
     def __init__(self, ssrc: int, sequence: int, timestamp: int) -> None:
         self.ssrc = ssrc & _MASK32
@@ -66,6 +82,7 @@ class RtpSender:
         self.timestamp = timestamp & _MASK32
         self.marker = True
         self.sent = 0
+        self.octets = 0  # payload bytes sent, for the RTCP SR
         self._relay_ssrc: int | None = None
         self._relay_offset = 0
 
@@ -85,6 +102,7 @@ class RtpSender:
     def audio(self, payload_type: int, payload: bytes) -> bytes:
         """A packet for a frame made here; the timestamp advances by its sample count."""
         packet = self._header(payload_type, self.marker, self.timestamp) + payload
+        self.octets += len(payload)
         self.marker = False
         self._relay_ssrc = None
         self.timestamp = (self.timestamp + len(payload)) & _MASK32
@@ -93,6 +111,7 @@ class RtpSender:
     def event(self, payload_type: int, planned: PlannedPacket, base: int) -> bytes:
         """A telephone-event packet of a digit that started at our timestamp `base`."""
         timestamp = (base + planned.timestamp) & _MASK32
+        self.octets += len(planned.payload)
         return self._header(payload_type, planned.marker, timestamp) + planned.payload
 
     def relay(self, payload_type: int, ssrc: int, timestamp: int, marker: bool,
@@ -104,6 +123,7 @@ class RtpSender:
             marker = True
         timestamp = (timestamp + self._relay_offset) & _MASK32
         packet = self._header(payload_type, marker or self.marker, timestamp) + payload
+        self.octets += len(payload)
         self.marker = False
         self.timestamp = (timestamp + len(payload)) & _MASK32
         return packet
@@ -153,6 +173,10 @@ class Leg:
         self.reception: ReceptionStatistics | None = None
         self.jitter: JitterBuffer | None = None
         self.dtmf = DtmfReceiver()
+        # RTCP: the far end's a=rtcp address if it gave one, and the source we latched to.
+        self.rtcp = RtcpSession()
+        self.rtcp_remote: tuple[str, int] | None = None
+        self.rtcp_latched: tuple[str, int] | None = None
         # Graph and plan (see mixer): whom it hears, and how its audio travels this tick.
         self.hears: tuple[Leg, ...] = ()
         self.player: Player | None = None
@@ -172,6 +196,18 @@ class Leg:
     @property
     def connected(self) -> bool:
         return self.remote is not None
+
+    @property
+    def rtcp_destination(self) -> tuple[str, int] | None:
+        """Where our RTCP goes: the latched source, else `a=rtcp`, else RTP's port + 1."""
+        if self.rtcp_latched is not None:
+            return self.rtcp_latched
+        if self.rtcp_remote is not None:
+            return self.rtcp_remote
+        remote = self.remote
+        if remote is None or remote[1] >= 65535:
+            return None
+        return remote[0], remote[1] + 1
 
     @property
     def sending(self) -> bool:
@@ -230,7 +266,19 @@ class Leg:
         lost = self._lost_before + (max(0, reception.cumulative_lost) if reception else 0)
         late = self._late_before + (self.jitter.counters.late if self.jitter else 0)
         jitter_ms = reception.jitter / 8 if reception else 0.0
-        return LegStats(self.received, self.sender.sent, lost, late, jitter_ms, self.malformed)
+        rtcp = self.rtcp
+        peer = rtcp.peer
+        clock_ms = (self.codec.clock_rate if self.codec else 8000) / 1000
+        return LegStats(
+            self.received, self.sender.sent, lost, late, jitter_ms, self.malformed,
+            rtcp_sent=rtcp.sent,
+            rtcp_received=rtcp.received,
+            rtcp_malformed=rtcp.malformed,
+            remote_fraction_lost=None if peer is None else peer.fraction_lost_ratio,
+            remote_lost=None if peer is None else peer.cumulative_lost,
+            remote_jitter_ms=None if peer is None else peer.jitter / clock_ms,
+            round_trip_ms=None if rtcp.round_trip is None else rtcp.round_trip * 1000,
+        )
 
 
 def _pad(frame: PcmArray, size: int) -> PcmArray:

@@ -28,10 +28,24 @@ the SDES CNAME item that §6.1 requires in every compound packet.
 
 `ReceptionStatistics` is sans-I/O: the caller passes each packet's sequence number, RTP
 timestamp and arrival time, and asks for a report block at the time it sends one.
+
+Sessions
+--------
+`RtcpSession` is one leg's RTCP, also sans-I/O: `report` writes the compound packet to send
+(an SR when we sent RTP since the previous report, else an RR; a report block on the stream we
+receive; SDES CNAME; a BYE when the leg closes), and `receive` takes the far end's compound
+packet: its SR's NTP time goes to the reception statistics for our LSR/DLSR, and its report
+block on *our* stream is kept with the round-trip time it implies (§6.4.1: `A − LSR − DLSR`,
+all in NTP's middle 32 bits). Garbage is counted, never raised. `rtcp_interval` gives the time
+to the next report: for a two-party session at G.711's bandwidth the RFC's deterministic
+interval is its 5 s minimum (halved before the first report, §6.2), randomised ×[0.5, 1.5]
+(§6.3.1) so that reports from many legs opened together spread out. Timer reconsideration
+(§6.3.3, which matters only when membership changes fast) is not done.
 """
 
 from __future__ import annotations
 
+import random
 import struct
 from dataclasses import dataclass, field
 from typing import Final
@@ -44,6 +58,8 @@ MAX_MISORDER: Final = 100
 RTCP_SR: Final = 200
 RTCP_RR: Final = 201
 RTCP_SDES: Final = 202
+RTCP_BYE: Final = 203
+RTCP_MIN_INTERVAL: Final = 5.0  # seconds (RFC 3550 §6.2)
 _SEQ_MOD: Final = 1 << 16
 _NTP_EPOCH_OFFSET: Final = 2_208_988_800  # seconds from 1900-01-01 to 1970-01-01
 _COMMON_HEADER: Final = struct.Struct("!BBH")
@@ -99,6 +115,52 @@ RtcpReport = SenderReport | ReceiverReport
 def ntp_timestamp(unix_time: float) -> int:
     """The 64-bit NTP timestamp for a Unix time in seconds."""
     return round((unix_time + _NTP_EPOCH_OFFSET) * (1 << 32)) & 0xFFFF_FFFF_FFFF_FFFF
+
+
+def ntp_middle(ntp: int) -> int:
+    """The middle 32 bits of a 64-bit NTP timestamp (the LSR form, units of 1/65536 s)."""
+    return (ntp >> 16) & 0xFFFFFFFF
+
+
+def round_trip_time(arrival_ntp: int, last_sender_report: int,
+                    delay_since_last_sender_report: int) -> float | None:
+    """Seconds from our SR to the report block answering it (RFC 3550 §6.4.1), or None.
+
+    `arrival_ntp` is our 64-bit NTP time when the block arrived; LSR and DLSR are the block's.
+    None when the block answers no SR (LSR 0) or the result is negative beyond rounding (the
+    block is not about our SR, or it lies)."""
+    if last_sender_report == 0:
+        return None
+    units = (ntp_middle(arrival_ntp) - last_sender_report - delay_since_last_sender_report)
+    units &= 0xFFFFFFFF
+    if units >= 1 << 31:  # negative
+        return 0.0 if (1 << 32) - units <= 66 else None  # ~1 ms of rounding is zero
+    return units / 65536
+
+
+def rtcp_interval(rng: random.Random, minimum: float = RTCP_MIN_INTERVAL, *,
+                  initial: bool = False) -> float:
+    """Seconds until the next report of a two-party session (RFC 3550 §6.2, §6.3.1): the
+    minimum interval (halved for the first report) times a uniform draw from [0.5, 1.5]."""
+    deterministic = minimum / 2 if initial else minimum
+    return deterministic * (0.5 + rng.random())
+
+
+def packet_types(data: bytes | bytearray | memoryview) -> list[int]:
+    """The packet types of a well-formed compound RTCP packet, in order (`RtcpParseError`
+    if its headers do not chain to the end)."""
+    data = bytes(data)
+    types = []
+    offset = 0
+    while offset + 4 <= len(data):
+        first, packet_type, words = _COMMON_HEADER.unpack_from(data, offset)
+        if first >> 6 != 2:
+            raise RtcpParseError(f"RTCP version at byte {offset} is {first >> 6}, not 2")
+        types.append(packet_type)
+        offset += 4 * (words + 1)
+    if offset != len(data) or not types:
+        raise RtcpParseError("RTCP packet lengths do not add up to the datagram")
+    return types
 
 
 def is_rtcp(data: bytes) -> bool:
@@ -202,6 +264,16 @@ def _serialise_cname(ssrc: int, cname: str) -> bytes:
     chunk = struct.pack("!IBB", ssrc, 1, len(text)) + text
     chunk += b"\x00" * (4 - len(chunk) % 4)  # end of items, then pad to a 32-bit boundary
     return _COMMON_HEADER.pack(0x81, RTCP_SDES, len(chunk) // 4) + chunk
+
+
+def serialise_bye(ssrc: int, reason: str | None = None) -> bytes:
+    """An RTCP BYE for one SSRC (RFC 3550 §6.6), to end a compound packet."""
+    body = struct.pack("!I", ssrc)
+    if reason:
+        text = reason.encode()[:255]
+        item = bytes([len(text)]) + text
+        body += item + b"\x00" * (-len(item) % 4)
+    return _COMMON_HEADER.pack(0x81, RTCP_BYE, len(body) // 4) + body
 
 
 def serialise_rtcp(reports: list[RtcpReport], cname: str | None = None) -> bytes:
@@ -338,3 +410,80 @@ class ReceptionStatistics:
             last_sender_report=self._last_sr,
             delay_since_last_sender_report=delay,
         )
+
+
+def report_block(reception: ReceptionStatistics | None, now: float) -> ReportBlock | None:
+    """The block on the stream we receive for a report sent at `now` (None before any)."""
+    if reception is None or not reception.received:
+        return None
+    return reception.report_block(now)
+
+
+class RtcpSession:
+    """One leg's RTCP state: what we reported last, and what the far end reports about us.
+
+    Times passed as `now` are the caller's monotonic clock (the one the reception statistics
+    use); `wallclock` is Unix time, for NTP timestamps (ours in SRs, and arrival times for the
+    round trip, which the far end's LSR refers to)."""
+
+    __slots__ = ("bye_received", "malformed", "packets_at_last_report", "peer", "received",
+                 "round_trip", "sent")
+
+    def __init__(self) -> None:
+        self.sent = 0
+        self.received = 0
+        self.malformed = 0
+        self.bye_received = False
+        self.packets_at_last_report = 0
+        self.peer: ReportBlock | None = None
+        """The far end's latest report block on our stream."""
+        self.round_trip: float | None = None
+        """Seconds, from the latest report block that answered one of our SRs."""
+
+    def report(self, *, ssrc: int, packets_sent: int, octets_sent: int, rtp_timestamp: int,
+               reception: ReceptionStatistics | None, now: float, wallclock: float,
+               cname: str, bye: bool = False) -> bytes:
+        """The compound packet to send now: SR or RR, SDES CNAME, and BYE if `bye`."""
+        block = report_block(reception, now)
+        blocks = () if block is None else (block,)
+        report: RtcpReport
+        if packets_sent != self.packets_at_last_report:
+            report = SenderReport(ssrc, ntp_timestamp(wallclock), rtp_timestamp & 0xFFFFFFFF,
+                                  packets_sent & 0xFFFFFFFF, octets_sent & 0xFFFFFFFF, blocks)
+        else:
+            report = ReceiverReport(ssrc, blocks)
+        self.packets_at_last_report = packets_sent
+        self.sent += 1
+        data = serialise_rtcp([report], cname)
+        return data + serialise_bye(ssrc) if bye else data
+
+    def receive(self, data: bytes, *, ssrc: int, reception: ReceptionStatistics | None,
+                now: float, wallclock: float) -> bool:
+        """Take a (compound) packet from the far end; False (and counted) if it is not RTCP.
+
+        A well-formed packet without SR or RR counts as received too: reduced-size RTCP
+        (RFC 5506) exists, and baresip opens its NAT binding with a lone APP packet."""
+        try:
+            reports = parse_rtcp(data)
+            types = packet_types(data)
+        except RtcpParseError:
+            self.malformed += 1
+            return False
+        if not all(192 <= packet_type <= 223 for packet_type in types):  # e.g. RTP sent here
+            self.malformed += 1
+            return False
+        self.received += 1
+        if RTCP_BYE in types:
+            self.bye_received = True
+        for report in reports:
+            if (isinstance(report, SenderReport) and reception is not None
+                    and reception.ssrc == report.ssrc):
+                reception.receive_sender_report(report, now)
+            for block in report.reports:
+                if block.ssrc == ssrc:
+                    self.peer = block
+                    rtt = round_trip_time(ntp_timestamp(wallclock), block.last_sender_report,
+                                          block.delay_since_last_sender_report)
+                    if rtt is not None:
+                        self.round_trip = rtt
+        return True

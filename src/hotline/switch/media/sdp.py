@@ -28,6 +28,7 @@ anything malformed raises `SdpError` naming the line and what was expected.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
@@ -409,6 +410,31 @@ class NegotiatedStream:
     remote_address: str
     remote_port: int
     ptime: int | None
+    remote_rtcp: tuple[str, int] | None = None
+    """The far end's RTCP address when its SDP said `a=rtcp` (RFC 3605); None: the RTP port
+    + 1 at `remote_address`, the default (RFC 3550 §11), which is also what our SDP means —
+    we never write `a=rtcp`, our RTCP is always on our RTP port + 1."""
+
+
+def rtcp_address(media: MediaDescription, address: str) -> tuple[str, int] | None:
+    """The RTCP address an `a=rtcp:<port> [IN IP4 <address>]` names, None without one."""
+    if media.rtcp is None:
+        return None
+    parts = media.rtcp.split()
+    port = int(parts[0])
+    if port == 0:
+        return None
+    if len(parts) >= 4 and parts[1] == "IN" and _is_ip_address(parts[3]):
+        address = parts[3]
+    return address, port
+
+
+def _is_ip_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -501,6 +527,7 @@ def answer(offer: SessionDescription, local: LocalMedia) -> Answer:
             connection.address.split("/")[0],
             media.port,
             media.ptime,
+            rtcp_address(media, connection.address.split("/")[0]),
         )
     sdp = SessionDescription(
         local.origin(),
@@ -573,5 +600,6 @@ def accepted_stream(
             connection.address.split("/")[0],
             media.port,
             media.ptime,
+            rtcp_address(media, connection.address.split("/")[0]),
         )
     return None
