@@ -4,8 +4,9 @@ registered, not logged in as an agent, so it is never offered calls) — each pl
 tone, and what each one heard is checked for the others' tones.
 
 `MonitorStarted(interaction, "1004", mode)` makes the core emit `Monitor`; the gateway calls
-the supervisor's registered phone (`_monitor`: the supervisor is found as the extension that
-authenticates as "1004") and, once it answers, sets who hears whom in the mixer (`_hearing`):
+the supervisor's registered phone (`b2bua.supervision`: the supervisor is found as the
+extension that authenticates as "1004") and, once it answers, sets who hears whom in the mixer
+(`b2bua.hearing.mix`):
 
     listen   supervisor hears caller + agent; nobody hears the supervisor
     whisper  … and the agent hears the supervisor; the caller does not

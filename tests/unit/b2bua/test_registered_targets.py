@@ -49,7 +49,7 @@ def _bind(gateway: SipGateway, contact: str, source: tuple[str, int], transport:
 
 def _targets(gateway: SipGateway) -> list[tuple[str, Peer]]:
     extension: Any = SimpleNamespace(username="1001")
-    return [(str(uri), peer) for uri, peer in gateway._registered_targets(extension)]
+    return [(str(uri), peer) for uri, peer in gateway._placer.registered_targets(extension)]
 
 
 def test_a_phone_registered_over_tcp_is_rung_on_its_connection_then_at_its_contact(

@@ -22,6 +22,22 @@ One `SipGateway` serves every tenant of the process on one SIP port:
   busy or refusing phone `AgentDeclined`, a BYE from the caller `CustomerHungUp` and from the
   agent `AgentHungUp`.
 
+The gateway files the calls (`sip_call.SipCall`), routes SIP requests to their legs and
+dispatches the core's commands; collaborators it owns, each given what it uses of the
+gateway explicitly, do the rest:
+
+- `trunk_calls.TrunkCalls`: calls through a trunk, `Dial` (click-to-dial) and `TransferOut`;
+- `consultation.Consultations`: `Consult`, then `Conference` or `CompleteTransfer`;
+- `supervision.Supervision`: `Monitor` (listen, whisper, barge);
+- `placing.CallPlacer`: where a registered phone is reached, and placing outbound legs;
+- `leg_media.LegMedia`: a leg's negotiated SDP given to the media engine, re-INVITEs;
+- `recording.CallRecorder`: recording bridged calls.
+
+Helpers without state: `addressing` (targets of the calls placed), `hearing` (who hears whom
+in the mixer), `phone_transfer` (a REFER from an agent's phone), `music` (music on hold and
+ring-back), `prompts` (IVR prompts on a leg); `directory` declares what the gateway reads of
+the telephony configuration.
+
 Re-entrancy: the runtime calls `carry_out` inside its own `handle`, and legs report events
 while the endpoint is still processing a message; both are therefore deferred to the next
 turn of the loop (`call_soon`), as the demo gateway does.
@@ -68,54 +84,39 @@ from hotline.core.events import (
     AgentAnswered,
     AgentDeclined,
     AgentHungUp,
-    CallConnected,
     CustomerHungUp,
-    DialFailed,
     Event,
     InteractionArrived,
     IvrFinished,
-    MonitorEnded,
 )
 from hotline.prompts.renderer import PromptRenderer
 from hotline.runtime import Runtime, TenantRuntime
-from hotline.switch.b2bua.addressing import binding_target, trunk_credentials, trunk_target
+from hotline.switch.b2bua.consultation import Consultations
 from hotline.switch.b2bua.directory import Directory, RecordingSink
-from hotline.switch.b2bua.hearing import hearing
-from hotline.switch.b2bua.music import music_on_hold, ringback
+from hotline.switch.b2bua.leg_media import LegMedia
+from hotline.switch.b2bua.music import music_on_hold
 from hotline.switch.b2bua.phone_transfer import phone_transfer_event
+from hotline.switch.b2bua.placing import CallPlacer
 from hotline.switch.b2bua.prompts import LegPrompts
 from hotline.switch.b2bua.recording import CallRecorder
 from hotline.switch.b2bua.sip_call import SipCall
+from hotline.switch.b2bua.supervision import Supervision
+from hotline.switch.b2bua.trunk_calls import TrunkCalls
 from hotline.switch.ivr_call import CallerBehaviour, IvrCall
 from hotline.switch.ivr_services import LoopIvrShell, TicketOpener
 from hotline.switch.media.backend import MediaBackend
-from hotline.switch.media.sdp import (
-    LocalMedia,
-    NegotiatedStream,
-    SdpError,
-    SessionDescription,
-    accepted_stream,
-    answer,
-    make_offer,
-)
+from hotline.switch.media.sdp import LocalMedia, SdpError, answer
 from hotline.switch.sip.address import NameAddress
 from hotline.switch.sip.dialog import DialogId, dialog_id_of
 from hotline.switch.sip.endpoint import Endpoint, Peer
 from hotline.switch.sip.info_dtmf import info_key
-from hotline.switch.sip.legs import (
-    ALLOW,
-    Credentials,
-    InboundLeg,
-    Leg,
-    LegEvents,
-    OutboundLeg,
-)
+from hotline.switch.sip.legs import ALLOW, InboundLeg, Leg, LegEvents, OutboundLeg
 from hotline.switch.sip.message import Request, Response, make_response
 from hotline.switch.sip.registrar import Binding, Bindings, Registrar
 from hotline.switch.sip.registration import Doorman, ExtensionRecord
 from hotline.switch.sip.server_transaction import InviteServerTransaction, ServerTransaction
 from hotline.switch.sip.transport import SipTransport
-from hotline.switch.sip.uri import SipUri, Uri
+from hotline.switch.sip.uri import SipUri
 
 log = logging.getLogger("hotline.sip")
 
@@ -159,6 +160,20 @@ class SipGateway:
         self._tasks: set[asyncio.Task[object]] = set()
         self._music = music_on_hold()
         self._recorder = CallRecorder(media, recordings, self._spawn)
+        self._legs = LegMedia(media, host)
+        self._placer = CallPlacer(self.endpoint, self.transport, media, self.bindings,
+                                  self._aor_of, host)
+        self._trunk_calls = TrunkCalls(
+            directory, media, self._placer, self._legs, self.calls, follow=self._follow,
+            tell=self._tell, soon=self._soon, spawn=self._spawn, end_call=self._end_call,
+            release_agent=self._release_agent)
+        self._consultations = Consultations(
+            media, self._legs, self._recorder, self.calls, follow=self._follow,
+            forget=self._forget, agent_events=self._agent_events,
+            release_agent=self._release_agent, now=self._now)
+        self._supervision = Supervision(
+            directory, media, self._placer, self._legs, follow=self._follow, tell=self._tell,
+            spawn=self._spawn, now=self._now)
         self.on_registered: list[Callable[[ExtensionRecord], None]] = []
         """Called after each accepted REGISTER with the extension."""
 
@@ -319,9 +334,8 @@ class SipGateway:
             return
         self._by_invite.pop(id(leg.transaction), None)
         leg.answer(reply.sdp, self._now())
-        self._connect_media(leg, reply.stream)
-        if leg.dialog_id is not None:
-            self._by_dialog[leg.dialog_id] = leg
+        self._legs.connect(leg, reply.stream)
+        self._follow(leg)
         self.transport.poke()
         event = await runtime.identified(event)
         if call.ended:
@@ -354,7 +368,7 @@ class SipGateway:
             elif call.agent is not None:
                 self.media.send_digits(call.agent.id, key)
 
-        return LegEvents(ended=ended, reoffered=self._reoffered, info=info)
+        return LegEvents(ended=ended, reoffered=self._legs.reoffered, info=info)
 
     # -- the core's commands ----------------------------------------------------------------------
 
@@ -377,13 +391,10 @@ class SipGateway:
             self._offer(tenant, command)
             return
         if isinstance(command, Consult):
-            consult = self.calls.setdefault(command.interaction_id, SipCall(
-                command.interaction_id, tenant, None))
-            consult.consult_of = command.customer_interaction
-            consult.first_agent = command.agent_id
+            self._consultations.begin(tenant, command)
             return
         if isinstance(command, Dial):
-            self._dial(tenant, command)
+            self._trunk_calls.dial(tenant, command)
             return
         call = self.calls.get(command.interaction_id)
         if call is None:
@@ -421,13 +432,13 @@ class SipGateway:
             case Hangup() | Reject():
                 self._end_call(call)
             case CompleteTransfer():
-                self._complete_transfer(call, command)
+                self._consultations.complete_transfer(call, command)
             case Conference(agents=agents):
-                self._conference(call, agents)
+                self._consultations.conference(call, agents)
             case Monitor():
-                self._monitor(call, command)
+                self._supervision.monitor(call, command)
             case TransferOut(number=number):
-                self._transfer_out(call, number)
+                self._trunk_calls.transfer_out(call, number)
             case _:
                 log.info("SIP gateway does not carry out %s yet", type(command).__name__)
 
@@ -439,7 +450,7 @@ class SipGateway:
             case Connect(agent_id=agent_id):
                 call.agent = self._answered_fork(call, agent_id)
                 call.agent_id = agent_id
-                first = (self._leg_of_agent(call.first_agent)
+                first = (self._consultations.leg_of_agent(call.first_agent)
                          if call.first_agent is not None else None)
                 if call.agent is not None and first is not None:
                     self.media.bridge(first.id, call.agent.id)
@@ -496,7 +507,7 @@ class SipGateway:
         phone and a softphone, say); the first to answer takes the call and the others are
         cancelled. The agent declines only when every contact has refused."""
         extension = self._directory().extension_of_agent(tenant, command.agent_id)
-        targets = self._registered_targets(extension)
+        targets = self._placer.registered_targets(extension)
         if not targets:
             # No phone configured (the demo plays the agent) or not registered: the core's
             # ring timeout (RONA) takes the call back.
@@ -510,14 +521,14 @@ class SipGateway:
         caller = call.customer.caller if isinstance(call.customer, InboundLeg) else ""
         call.ringing[command.agent_id] = []
         for target in targets:
-            self._spawn(self._place_call(tenant, target, caller or "anonymous",
-                                         self._agent_events(call, command.agent_id),
-                                         ringing=(call, command.agent_id)))
+            self._spawn(self._placer.place(target, caller or "anonymous",
+                                           self._agent_events(call, command.agent_id),
+                                           ringing=(call, command.agent_id)))
 
     def _cancel_offer(self, call: SipCall, agent_id: str) -> None:
         for leg in call.ringing.pop(agent_id, []):
             leg.cancel(self._now())
-            self._close_media(leg)
+            self._legs.close(leg)
 
     @staticmethod
     def _answered_fork(call: SipCall, agent_id: str) -> OutboundLeg | None:
@@ -532,9 +543,8 @@ class SipGateway:
             if leg not in forks:  # a second contact answered too late, or the offer is gone
                 leg.hang_up(self._now())
                 return
-            if leg.dialog_id is not None:
-                self._by_dialog[leg.dialog_id] = leg
-            self._connect_answer(leg)
+            self._follow(leg)
+            self._legs.connect_answer(leg)
             call.ringing[agent_id] = [leg]
             for other in forks:
                 if other is not leg:
@@ -542,7 +552,7 @@ class SipGateway:
             self._tell(call.tenant, AgentAnswered(call.interaction_id, agent_id))
 
         def ended(leg: Leg, reason: str) -> None:
-            self._close_media(leg)
+            self._legs.close(leg)
             forks = call.ringing.get(agent_id, [])
             if leg in forks:
                 forks.remove(leg)
@@ -579,7 +589,7 @@ class SipGateway:
             if key is not None and call.agent is leg and call.customer is not None:
                 self.media.send_digits(call.customer.id, key)
 
-        return LegEvents(answered=answered, ended=ended, reoffered=self._reoffered,
+        return LegEvents(answered=answered, ended=ended, reoffered=self._legs.reoffered,
                          referred=referred, info=info)
 
     def _connect(self, call: SipCall, agent_id: str) -> None:
@@ -602,316 +612,6 @@ class SipGateway:
             leg.hang_up(self._now())
         call.agent_id = None
 
-    # -- consultation, conference, supervision ------------------------------------------------
-
-    def _leg_of_agent(self, agent_id: str) -> Leg | None:
-        """The live leg of `agent_id`'s phone on any call (their own or a consultation)."""
-        for call in self.calls.values():
-            if call.agent_id == agent_id and call.agent is not None and not call.agent.ended:
-                return call.agent
-        return None
-
-    def _conference(self, call: SipCall, agents: Sequence[str]) -> None:
-        """The customer and `agents` (the serving agent first, then the guests) all hear each
-        other. A colleague joining from a consultation brings its phone's leg into this call
-        (the consultation is over); an agent no longer named has left; when the serving agent
-        left, the first guest serves."""
-        assert call.customer is not None
-        for agent_id in agents:
-            if agent_id == call.agent_id or agent_id in call.guests:
-                continue
-            consult = next((other for other in self.calls.values()
-                            if other.consult_of == call.interaction_id
-                            and other.agent_id == agent_id), None)
-            if consult is None or consult.agent is None or consult.agent.ended:
-                continue
-            leg = consult.agent
-            consult.agent = None
-            self._forget(consult)
-            if leg.dialog_id is not None:
-                self._by_dialog[leg.dialog_id] = leg
-            leg.events = self._agent_events(call, agent_id)
-            call.guests[agent_id] = leg
-        for agent_id in [a for a in call.guests if a not in agents]:
-            leg = call.guests.pop(agent_id)
-            if not leg.ended:
-                leg.hang_up(self._now())
-            self._close_media(leg)
-        if call.agent_id not in agents and agents and agents[0] in call.guests:
-            call.agent_id = agents[0]
-            call.agent = call.guests.pop(agents[0])
-        self.media.stop_play(call.customer.id)
-        self._hearing(call)
-
-    def _complete_transfer(self, call: SipCall, command: CompleteTransfer) -> None:
-        consult = self.calls.pop(command.consult_interaction, None)
-        moved = consult.agent if consult is not None else None
-        self._release_agent(call)
-        del self.calls[call.interaction_id]
-        call.interaction_id = command.new_interaction_id
-        self.calls[call.interaction_id] = call
-        call.agent_id = command.to_agent
-        if moved is None or moved.ended or call.customer is None:
-            return
-        call.agent = moved
-        moved.events = self._agent_events(call, command.to_agent)
-        self.media.stop_play(call.customer.id)
-        self.media.bridge(call.customer.id, moved.id)
-        self._recorder.start(call)
-
-    def _monitor(self, call: SipCall, command: Monitor) -> None:
-        supervisor = command.supervisor
-        if command.mode is None:
-            found = call.monitors.pop(supervisor, None)
-            if found is not None:
-                found[0].hang_up(self._now())
-                self._close_media(found[0])
-            self._hearing(call)
-            return
-        if supervisor in call.monitors:
-            call.monitors[supervisor] = (call.monitors[supervisor][0], command.mode)
-            self._hearing(call)
-            return
-        directory = self._directory()
-        extension = (directory.extension_of_agent(call.tenant, supervisor)
-                     or directory.extension_by_number(call.tenant, supervisor))
-        target = self._registered_target(extension)
-        if target is None:
-            log.info("supervisor %s has no registered phone to monitor on", supervisor)
-            return
-        mode = command.mode
-
-        def answered(leg: Leg) -> None:
-            if leg.dialog_id is not None:
-                self._by_dialog[leg.dialog_id] = leg
-            self._connect_answer(leg)
-            if call.ended:
-                leg.hang_up(self._now())
-                return
-            call.monitors[supervisor] = (leg, mode)
-            self._hearing(call)
-
-        def ended(leg: Leg, reason: str) -> None:
-            self._close_media(leg)
-            if call.monitors.get(supervisor, (None,))[0] is leg:
-                del call.monitors[supervisor]
-                self._hearing(call)
-                if reason != "hung_up":  # the supervisor hung up: the console should know
-                    self._tell(call.tenant, MonitorEnded(call.interaction_id, supervisor))
-
-        self._spawn(self._place_call(call.tenant, target, "monitor", LegEvents(
-            answered=answered, ended=ended, reoffered=self._reoffered)))
-
-    def _hearing(self, call: SipCall) -> None:
-        """Tell the mixer who hears whom on a call in service (see `hearing`)."""
-        if call.ended or call.customer is None or call.agent is None:
-            return
-        agents = [call.agent.id, *(leg.id for leg in call.guests.values())]
-        supervisors = [(leg.id, mode) for leg, mode in call.monitors.values()]
-        for leg_id, heard in hearing(call.customer.id, agents, supervisors).items():
-            self.media.hear(leg_id, heard)
-
-    # -- calls placed through a trunk -------------------------------------------------------------
-
-    def _dial(self, tenant: str, command: Dial) -> None:
-        """Click-to-dial (T5): the agent's phone first, then the far end through the trunk."""
-        directory = self._directory()
-        extension = directory.extension_of_agent(tenant, command.agent_id)
-        refusal = None
-        if extension is None or self._registered_target(extension) is None:
-            return  # no phone: the demo plays the far end, or nobody does
-        refusal = directory.may_dial(extension, command.number)
-        if refusal is None and directory.outbound_trunk(tenant) is None:
-            refusal = "the tenant has no outbound trunk"
-        if refusal is not None:
-            log.info("dial %s for %s refused: %s", command.number, command.agent_id, refusal)
-            self._tell(tenant, DialFailed(command.interaction_id, "unreachable"))
-            return
-        call = SipCall(command.interaction_id, tenant, None, dialled=command.number)
-        self.calls[command.interaction_id] = call
-        target = self._registered_target(extension)
-        assert target is not None
-        agent_id = command.agent_id
-
-        def agent_answered(leg: Leg) -> None:
-            call.agent, call.agent_id = leg, agent_id
-            if leg.dialog_id is not None:
-                self._by_dialog[leg.dialog_id] = leg
-            self._connect_answer(leg)
-            self.media.play(leg.id, ringback(), loop=True)
-            self._spawn(self._dial_far_end(call, command.number))
-
-        def agent_ended(leg: Leg, reason: str) -> None:
-            self._close_media(leg)
-            if call.agent is leg and reason != "hung_up":
-                self._tell(tenant, AgentHungUp(call.interaction_id, agent_id))
-            elif call.agent is None and not call.ended:
-                self._tell(tenant, DialFailed(call.interaction_id, "no_answer"))
-                self._soon(lambda: self._end_call(call))
-
-        self._spawn(self._place_call(tenant, target, command.number, LegEvents(
-            answered=agent_answered, ended=agent_ended, reoffered=self._reoffered)))
-
-    async def _dial_far_end(self, call: SipCall, number: str) -> None:
-        trunk = self._directory().outbound_trunk(call.tenant)
-        if trunk is None or call.ended:
-            return
-
-        def answered(leg: Leg) -> None:
-            if leg.dialog_id is not None:
-                self._by_dialog[leg.dialog_id] = leg
-            self._connect_answer(leg)
-            call.customer = leg
-            if call.agent is not None:
-                self.media.stop_play(call.agent.id)
-                self.media.bridge(leg.id, call.agent.id)
-            self._tell(call.tenant, CallConnected(call.interaction_id))
-
-        def ended(leg: Leg, reason: str) -> None:
-            self._close_media(leg)
-            if call.ended:
-                return
-            if call.customer is leg:
-                self._tell(call.tenant, CustomerHungUp(call.interaction_id))
-            else:
-                why = "busy" if reason == "busy" else (
-                    "no_answer" if reason in ("no_answer", "timeout", "cancelled")
-                    else "unreachable")
-                self._tell(call.tenant, DialFailed(call.interaction_id, why))
-            self._soon(lambda: self._end_call(call))
-
-        call.ringing["far_end"] = []
-        await self._place_call(call.tenant, trunk_target(trunk, number), trunk.from_user or "",
-                               LegEvents(answered=answered, ended=ended,
-                                         reoffered=self._reoffered),
-                               credentials=trunk_credentials(trunk), ringing=(call, "far_end"))
-
-    def _transfer_out(self, call: SipCall, number: str) -> None:
-        """Blind transfer to a number outside: the far end through the trunk, the agent
-        released; the caller hears music until it answers."""
-        trunk = self._directory().outbound_trunk(call.tenant)
-        self._release_agent(call)
-        if trunk is None or call.customer is None:
-            log.info("transfer of %s to %s: no outbound trunk; the call ends",
-                     call.interaction_id, number)
-            self._end_call(call)
-            return
-        customer = call.customer
-        self.media.play(customer.id, ringback(), loop=True)
-
-        def answered(leg: Leg) -> None:
-            if leg.dialog_id is not None:
-                self._by_dialog[leg.dialog_id] = leg
-            self._connect_answer(leg)
-            call.agent = leg
-            self.media.stop_play(customer.id)
-            self.media.bridge(customer.id, leg.id)
-
-        def ended(leg: Leg, reason: str) -> None:
-            self._close_media(leg)
-            self._soon(lambda: self._end_call(call))
-
-        self._spawn(self._place_call(
-            call.tenant, trunk_target(trunk, number), customer.caller if isinstance(
-                customer, InboundLeg) else "", LegEvents(answered=answered, ended=ended),
-            credentials=trunk_credentials(trunk)))
-
-    def _registered_target(self, extension: ExtensionRecord | None
-                           ) -> tuple[Uri, Peer] | None:
-        """Where to INVITE an extension's phone when one contact will do (a supervisor's
-        phone, the agent's phone for click-to-dial): its first binding."""
-        targets = self._registered_targets(extension)
-        return targets[0] if targets else None
-
-    def _registered_targets(self, extension: ExtensionRecord | None
-                            ) -> list[tuple[Uri, Peer]]:
-        """Where to INVITE each registered contact of an extension. A phone that registered
-        over TCP is reached on its connection (whatever its Contact says); once that is
-        gone, at its Contact. One that registered over UDP is reached at the address its
-        REGISTER came from (behind NAT), unless its Contact asks for TCP: then at its
-        Contact."""
-        if extension is None:
-            return []
-        aor = self._aor_of.get(extension.username)
-        bindings = self.bindings.lookup(aor, self._now()) if aor is not None else []
-        targets = []
-        for binding in bindings:
-            source = binding.source
-            target = binding_target(binding.contact, source)
-            if target is None:
-                continue
-            if (binding.transport == "TCP" and source is not None
-                    and source in self.transport.connections):
-                target = (target[0], Peer(*source, "TCP"))
-            elif binding.transport == "TCP" or target[1].transport == "TCP":
-                target = binding_target(binding.contact, None) or target
-            targets.append(target)
-        return targets
-
-    async def _place_call(self, tenant: str, target: tuple[Uri, Peer], caller: str,
-                          events: LegEvents, *, credentials: Credentials | None = None,
-                          ringing: tuple[SipCall, str] | None = None) -> None:
-        """An outbound leg with its own media, started; `ringing` files it in a call's
-        ringing legs under a key (an agent's id, `far_end`) before it starts — unless that
-        key is gone by then (the offer was cancelled or every other contact refused)."""
-        leg_id = f"out-{secrets.token_hex(6)}"
-        host, port = await self.media.open_leg(leg_id)
-        if ringing is not None and (ringing[0].ended or ringing[1] not in ringing[0].ringing):
-            self.media.close_leg(leg_id)
-            return
-        uri, peer = target
-        shown = caller or "hotline"
-        leg = OutboundLeg(
-            self.endpoint, uri, peer,
-            caller=NameAddress(SipUri(self.host, user=shown, port=self.port), shown),
-            callee=NameAddress(uri), offer=make_offer(LocalMedia(host, port)), events=events,
-            credentials=credentials)
-        leg.id = leg_id
-        if ringing is not None:
-            ringing[0].ringing[ringing[1]].append(leg)
-        leg.start(self._now())
-        self.transport.poke()
-
-    def _connect_answer(self, leg: Leg) -> None:
-        offer, reply = leg.local_sdp, leg.remote_sdp
-        if offer is None or reply is None:
-            return
-        try:
-            stream = accepted_stream(offer, reply)
-        except SdpError:
-            stream = None
-        if stream is not None:
-            self._connect_media(leg, stream)
-
-    # -- media --------------------------------------------------------------------------------
-
-    def _connect_media(self, leg: Leg, stream: NegotiatedStream) -> None:
-        self.media.connect_leg(leg.id, (stream.remote_address, stream.remote_port),
-                               codec=stream.codec, payload_type=stream.payload_type,
-                               event_payload_type=stream.telephone_event_payload_type,
-                               rtcp=stream.remote_rtcp)
-        self.media.set_direction(leg.id, send=stream.direction.sends,
-                                 receive=stream.direction.receives)
-
-    def _reoffered(self, leg: Leg, offer: SessionDescription) -> SessionDescription | None:
-        current = leg.local_sdp
-        if current is None or not current.media:
-            return None
-        media = current.media[0]
-        address = current.connection.address if current.connection is not None else self.host
-        try:
-            reply = answer(offer, LocalMedia(address, media.port))
-        except SdpError:
-            return None
-        if reply.stream is None:
-            return None
-        self._connect_media(leg, reply.stream)
-        return reply.sdp
-
-    def _close_media(self, leg: Leg) -> None:
-        with contextlib.suppress(KeyError):
-            self.media.close_leg(leg.id)
-
     # -- ending -------------------------------------------------------------------------------
 
     def _end_call(self, call: SipCall) -> None:
@@ -929,7 +629,7 @@ class SipGateway:
                 continue
             if not leg.ended:
                 leg.hang_up(now)
-            self._close_media(leg)
+            self._legs.close(leg)
         call.ringing.clear()
         call.monitors.clear()
         self._forget(call)
@@ -937,6 +637,8 @@ class SipGateway:
         self.transport.poke()
 
     def _forget(self, call: SipCall) -> None:
+        """Stop filing the call and routing its legs' in-dialog requests (the legs are not
+        hung up)."""
         if self.calls.get(call.interaction_id) is call:
             del self.calls[call.interaction_id]
         monitors = [leg for leg, _ in call.monitors.values()]
@@ -945,6 +647,11 @@ class SipGateway:
                 self._by_dialog.pop(leg.dialog_id, None)
 
     # -- helpers ------------------------------------------------------------------------------
+
+    def _follow(self, leg: Leg) -> None:
+        """Route the leg's in-dialog requests to it, once it has a dialog."""
+        if leg.dialog_id is not None:
+            self._by_dialog[leg.dialog_id] = leg
 
     def _extension(self, username: str) -> ExtensionRecord | None:
         return self._directory().extension(username)
