@@ -10,7 +10,13 @@ One `SipGateway` serves every tenant of the process on one SIP port:
   authenticated phone, to a DID the directory maps to a tenant. It is answered at once with
   our SDP (the caller may be about to hear an IVR or music), and `InteractionArrived` goes to
   the tenant's interaction server with the caller's number (ANI), the DID (DNIS) and the
-  trunk.
+  trunk. Anything else a trunk sends gets 404.
+- **A phone dials** (`phone_dialling.phone_destination` decides what): a DID comes in as
+  above; another extension of its tenant is an internal call (`internal_calls`: its phones
+  ring and are bridged, outside the core, which knows no calls between extensions); an
+  outside number its dial class allows is the agent's outbound call, exactly as the
+  desktop's dial (`AgentDialed`; the `Dial` that follows only places the far end, the
+  phone's INVITE being the agent's leg); anything else is refused with the reason.
 - **The core's commands** act on the call: `RunFlow` walks the IVR with real prompts and
   RFC 4733 keys (`switch.ivr_call.IvrCall` with `LegPrompts`); `PlayQueueMusic` loops music
   on hold; `Offer` rings the agent's registered phone (an INVITE to its binding);
@@ -26,7 +32,9 @@ The gateway files the calls (`sip_call.SipCall`), routes SIP requests to their l
 dispatches the core's commands; collaborators it owns, each given what it uses of the
 gateway explicitly, do the rest:
 
-- `trunk_calls.TrunkCalls`: calls through a trunk, `Dial` (click-to-dial) and `TransferOut`;
+- `trunk_calls.TrunkCalls`: calls through a trunk, `Dial` (click-to-dial, or dialled from
+  the agent's phone) and `TransferOut`;
+- `internal_calls.InternalCalls`: a phone calling another extension;
 - `consultation.Consultations`: `Consult`, then `Conference` or `CompleteTransfer`;
 - `supervision.Supervision`: `Monitor` (listen, whisper, barge);
 - `placing.CallPlacer`: where a registered phone is reached, and placing outbound legs;
@@ -93,8 +101,16 @@ from hotline.prompts.renderer import PromptRenderer
 from hotline.runtime import Runtime, TenantRuntime
 from hotline.switch.b2bua.consultation import Consultations
 from hotline.switch.b2bua.directory import Directory, RecordingSink
+from hotline.switch.b2bua.internal_calls import InternalCalls
 from hotline.switch.b2bua.leg_media import LegMedia
 from hotline.switch.b2bua.music import music_on_hold
+from hotline.switch.b2bua.phone_dialling import (
+    Refused,
+    ToExtension,
+    ToOutside,
+    phone_destination,
+    phrase,
+)
 from hotline.switch.b2bua.phone_transfer import phone_transfer_event
 from hotline.switch.b2bua.placing import CallPlacer
 from hotline.switch.b2bua.prompts import LegPrompts
@@ -115,6 +131,7 @@ from hotline.switch.sip.message import Request, Response, make_response
 from hotline.switch.sip.registrar import Binding, Bindings, Registrar
 from hotline.switch.sip.registration import Doorman, ExtensionRecord
 from hotline.switch.sip.server_transaction import InviteServerTransaction, ServerTransaction
+from hotline.switch.sip.syntax import SipSyntaxError
 from hotline.switch.sip.transport import SipTransport
 from hotline.switch.sip.uri import SipUri
 
@@ -166,7 +183,10 @@ class SipGateway:
         self._trunk_calls = TrunkCalls(
             directory, media, self._placer, self._legs, self.calls, follow=self._follow,
             tell=self._tell, soon=self._soon, spawn=self._spawn, end_call=self._end_call,
-            release_agent=self._release_agent)
+            release_agent=self._release_agent, now=self._now)
+        self._internal = InternalCalls(
+            media, self._placer, self._legs, follow=self._follow, unfollow=self._unfollow,
+            soon=self._soon, spawn=self._spawn, now=self._now)
         self._consultations = Consultations(
             media, self._legs, self._recorder, self.calls, follow=self._follow,
             forget=self._forget, agent_events=self._agent_events,
@@ -188,6 +208,7 @@ class SipGateway:
     async def close(self) -> None:
         for call in list(self.calls.values()):
             self._end_call(call)
+        self._internal.close()
         self.transport.poke()
         await asyncio.sleep(0)
         await self.transport.close()
@@ -282,13 +303,17 @@ class SipGateway:
                        source: Peer, now: float) -> None:
         directory = self._directory()
         trunk = directory.trunk_for_source(source.host)
+        if trunk is not None and self._from_registered_phone(request, source):
+            trunk = None  # a phone on a trunk's host (a PBX's, a test's) is still a phone
+        uri = request.uri
+        dialled = (uri.user or "") if isinstance(uri, SipUri) else ""
         if trunk is None:
             caller = self.doorman.authenticate_invite(request, source.host, now)
             if isinstance(caller, Response):
                 self.endpoint.respond(transaction, caller, now)
                 return
-        uri = request.uri
-        dialled = (uri.user or "") if isinstance(uri, SipUri) else ""
+            if self._phone_dialled(request, transaction, source, caller, dialled, now):
+                return
         did = directory.did(dialled)
         if did is None:
             self.endpoint.respond(transaction, make_response(
@@ -314,6 +339,53 @@ class SipGateway:
         event = InteractionArrived(interaction_id, ani=leg.caller, dnis=dialled,
                                    attributes=attributes)
         self._spawn(self._answer_and_arrive(call, leg, runtime, event))
+
+    def _from_registered_phone(self, request: Request, source: Peer) -> bool:
+        """Whether the request comes, in its From user's name, from the very address (host
+        and port) that extension's phone registered from."""
+        try:
+            sender = request.headers.from_address()
+        except SipSyntaxError:
+            return False
+        uri = sender.uri if sender is not None else None
+        aor = self._aor_of.get(uri.user or "") if isinstance(uri, SipUri) else None
+        if aor is None:
+            return False
+        return any(binding.source == (source.host, source.port)
+                   for binding in self.bindings.lookup(aor, self._now()))
+
+    def _phone_dialled(self, request: Request, transaction: InviteServerTransaction,
+                       source: Peer, caller: ExtensionRecord, dialled: str,
+                       now: float) -> bool:
+        """A phone's call to an extension or an outside number, or refused: handled here
+        (True); a call to a DID is left to come in as a trunk's would (False)."""
+        destination = phone_destination(self._directory(), caller, dialled)
+        if isinstance(destination, Refused):
+            log.info("call from extension %s to %r refused: %s", caller.number, dialled[:20],
+                     destination.reason)
+            self.endpoint.respond(transaction, make_response(
+                request, destination.status, phrase(destination.status, destination.reason),
+                to_tag=self.endpoint.local_tag(transaction)), now)
+            return True
+        if not isinstance(destination, ToExtension | ToOutside):
+            return False
+        runtime = self.runtime.get(caller.tenant)
+        if runtime is None:
+            self.endpoint.respond(transaction, make_response(
+                request, 503, "Service Unavailable (tenant not running)",
+                to_tag=self.endpoint.local_tag(transaction)), now)
+            return True
+        leg = InboundLeg(self.endpoint, transaction, source, LegEvents())
+        if leg.remote_sdp is None:
+            leg.reject(488, now, "Not Acceptable Here (an SDP offer is required)")
+            return True
+        self._by_invite[id(transaction)] = leg
+        if isinstance(destination, ToExtension):
+            self._internal.call(leg, destination.extension, caller.tenant)
+        else:
+            self._spawn(self._trunk_calls.dial_from_phone(
+                leg, runtime, destination.agent_id, destination.number))
+        return True
 
     async def _answer_and_arrive(self, call: SipCall, leg: InboundLeg, runtime: TenantRuntime,
                                  event: InteractionArrived) -> None:
@@ -599,7 +671,10 @@ class SipGateway:
         customer = call.customer.id
         self.media.stop_play(customer)
         if leg is None:
-            self.media.hear(customer, ())  # an agent the demo plays: silence
+            if call.agent is not None:  # a call the agent placed: their leg is there already
+                self.media.bridge(customer, call.agent.id)
+            else:
+                self.media.hear(customer, ())  # an agent the demo plays: silence
             return
         call.agent = leg
         self.media.bridge(customer, leg.id)
@@ -643,8 +718,8 @@ class SipGateway:
             del self.calls[call.interaction_id]
         monitors = [leg for leg, _ in call.monitors.values()]
         for leg in (call.customer, call.agent, *call.guests.values(), *monitors):
-            if leg is not None and leg.dialog_id is not None:
-                self._by_dialog.pop(leg.dialog_id, None)
+            if leg is not None:
+                self._unfollow(leg)
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -652,6 +727,14 @@ class SipGateway:
         """Route the leg's in-dialog requests to it, once it has a dialog."""
         if leg.dialog_id is not None:
             self._by_dialog[leg.dialog_id] = leg
+
+    def _unfollow(self, leg: Leg) -> None:
+        """Stop routing the leg's requests to it (in-dialog ones, and a CANCEL of the INVITE
+        that made an inbound leg)."""
+        if leg.dialog_id is not None:
+            self._by_dialog.pop(leg.dialog_id, None)
+        if isinstance(leg, InboundLeg) and self._by_invite.get(id(leg.transaction)) is leg:
+            del self._by_invite[id(leg.transaction)]
 
     def _extension(self, username: str) -> ExtensionRecord | None:
         return self._directory().extension(username)

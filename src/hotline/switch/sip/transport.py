@@ -114,14 +114,25 @@ class SipTransport:
         the endpoint's `local` is updated to what was bound."""
         self._loop = asyncio.get_running_loop()
         local = self.endpoint.local
-        udp, _ = await self._loop.create_datagram_endpoint(
-            lambda: _Udp(self), local_addr=(local.host, local.port))
+        # With port 0 the UDP port is the system's pick, and TCP needs the same number, which
+        # something else may hold (an outgoing connection's local port): pick again then.
+        attempts = 20 if local.port == 0 else 1
+        for attempt in range(attempts):
+            udp, _ = await self._loop.create_datagram_endpoint(
+                lambda: _Udp(self), local_addr=(local.host, local.port))
+            port = int(udp.get_extra_info("sockname")[1])
+            if tcp:
+                try:
+                    self._server = await self._loop.create_server(
+                        lambda: _Tcp(self), local.host, port)
+                except OSError:
+                    udp.close()
+                    if attempt + 1 == attempts:
+                        raise
+                    continue
+            break
         self._udp = udp
-        port = int(udp.get_extra_info("sockname")[1])
         self.endpoint.local = Peer(local.host, port, local.transport)
-        if tcp:
-            self._server = await self._loop.create_server(
-                lambda: _Tcp(self), local.host, port)
 
     async def close(self) -> None:
         if self._timer is not None:
