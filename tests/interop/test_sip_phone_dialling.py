@@ -16,6 +16,7 @@ import pytest
 from hotline.core.events import AgentLoggedIn, AgentLoggedOut
 from hotline.store.journal_queries import list_interactions
 from hotline.store.journal_tables import InteractionRecord
+from hotline.store.recordings import RecordingArchive
 from hotline.switch.media.tone import detect_tone, sine, tone_power_ratio
 from tests.interop.conftest import needs_baresip, needs_sipp
 from tests.interop.peers import SCENARIOS, Baresip, Event, Sipp, write_wav
@@ -79,6 +80,12 @@ def test_an_agent_dials_an_outside_number_from_the_phone_and_it_is_journalled(
     heard = phone.heard()[-16000:-4000]
     assert detect_tone(heard, 600.0), tone_power_ratio(heard, 600.0)
     assert "InteractionDelivered" in switch.fact_names()
+    # Recorded like any call (T6): the far end on the left, the agent on the right.
+    archive = RecordingArchive(switch.engine, tmp_path / "recordings")
+    deadline = time.monotonic() + 10
+    while not (found := archive.search(TENANT)[0]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(found) == 1 and found[0].agent_id == "1001" and found[0].seconds > 1
 
 
 def test_a_number_above_the_extensions_dial_class_is_refused_403_and_nothing_happens(

@@ -673,6 +673,7 @@ class SipGateway:
         if leg is None:
             if call.agent is not None:  # a call the agent placed: their leg is there already
                 self.media.bridge(customer, call.agent.id)
+                self._recorder.start(call)  # T6: outbound calls are recorded too
             else:
                 self.media.hear(customer, ())  # an agent the demo plays: silence
             return
