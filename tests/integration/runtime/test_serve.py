@@ -87,6 +87,13 @@ def _command(ws: ClientConnection, command: str, **fields: Any) -> dict[str, Any
         _held_back.append(message)
 
 
+def _log_in(ws: ClientConnection) -> None:
+    """Log in, forgetting what came before: until then the demo played the agent, and an
+    offer made to the simulated agent (withdrawn by the login) may have been seen."""
+    _command(ws, "login")
+    _held_back.clear()
+
+
 def _next_offer(ws: ClientConnection) -> dict[str, Any]:
     while _held_back:
         message = _held_back.pop(0)
@@ -129,7 +136,7 @@ def test_a_person_takes_a_demo_call_and_sigterm_writes_everything(
     served = Served(database_url, workdir, rate=5)
     try:
         with served.cti("1001") as ws:
-            _command(ws, "login")
+            _log_in(ws)
             _command(ws, "ready")
             offer = _next_offer(ws)
             call = offer["interaction"]
@@ -151,7 +158,7 @@ def test_kill_9_loses_nothing_acknowledged_and_restart_closes_what_was_in_flight
     served = Served(database_url, workdir, rate=20)
     acknowledged: list[str] = []
     with served.cti("1002") as ws:
-        _command(ws, "login")
+        _log_in(ws)
         _command(ws, "ready")
         for _ in range(3):
             call = _next_offer(ws)["interaction"]
