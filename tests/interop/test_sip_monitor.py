@@ -138,49 +138,33 @@ def _monitored_call(switch: RunningSwitch, tmp_path: Path, mode: str) -> Heard:
     return Heard(caller.heard(), agent.heard(), supervisor.heard())
 
 
-def test_listen_the_supervisor_hears_both_and_nobody_hears_the_supervisor(
-    switch: RunningSwitch, tmp_path: Path
+# What each phone hears in each mode: (tones heard, tones not heard). The supervisor hears
+# caller and agent in every mode; listen is heard by nobody, whisper by the agent, barge by
+# both.
+MODES: dict[str, dict[str, tuple[tuple[float, ...], tuple[float, ...]]]] = {
+    "listen": {"supervisor": ((CALLER_HZ, AGENT_HZ), ()),
+               "caller": ((AGENT_HZ,), (SUPERVISOR_HZ,)),
+               "agent": ((CALLER_HZ,), (SUPERVISOR_HZ,))},
+    "whisper": {"supervisor": ((CALLER_HZ, AGENT_HZ), ()),
+                "caller": ((AGENT_HZ,), (SUPERVISOR_HZ,)),
+                "agent": ((CALLER_HZ, SUPERVISOR_HZ), ())},
+    "barge": {"supervisor": ((CALLER_HZ, AGENT_HZ), ()),
+              "caller": ((AGENT_HZ, SUPERVISOR_HZ), ()),
+              "agent": ((CALLER_HZ, SUPERVISOR_HZ), ())},
+}
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+def test_each_mode_is_heard_by_exactly_whom_it_should(
+    switch: RunningSwitch, tmp_path: Path, mode: str
 ) -> None:
-    heard = _monitored_call(switch, tmp_path, "listen")
-    supervisor = _end_window(heard.supervisor)
-    _hears(supervisor, CALLER_HZ, "supervisor")
-    _hears(supervisor, AGENT_HZ, "supervisor")
-    caller = _end_window(heard.caller)
-    _hears(caller, AGENT_HZ, "caller")
-    _deaf(caller, SUPERVISOR_HZ, "caller")
-    agent = _end_window(heard.agent)
-    _hears(agent, CALLER_HZ, "agent")
-    _deaf(agent, SUPERVISOR_HZ, "agent")
-
-
-def test_whisper_the_agent_hears_the_supervisor_and_the_caller_does_not(
-    switch: RunningSwitch, tmp_path: Path
-) -> None:
-    heard = _monitored_call(switch, tmp_path, "whisper")
-    supervisor = _end_window(heard.supervisor)
-    _hears(supervisor, CALLER_HZ, "supervisor")
-    _hears(supervisor, AGENT_HZ, "supervisor")
-    agent = _end_window(heard.agent)
-    _hears(agent, SUPERVISOR_HZ, "agent")
-    _hears(agent, CALLER_HZ, "agent")
-    caller = _end_window(heard.caller)
-    _hears(caller, AGENT_HZ, "caller")
-    _deaf(caller, SUPERVISOR_HZ, "caller")
-
-
-def test_barge_caller_and_agent_both_hear_the_supervisor(
-    switch: RunningSwitch, tmp_path: Path
-) -> None:
-    heard = _monitored_call(switch, tmp_path, "barge")
-    supervisor = _end_window(heard.supervisor)
-    _hears(supervisor, CALLER_HZ, "supervisor")
-    _hears(supervisor, AGENT_HZ, "supervisor")
-    agent = _end_window(heard.agent)
-    _hears(agent, SUPERVISOR_HZ, "agent")
-    _hears(agent, CALLER_HZ, "agent")
-    caller = _end_window(heard.caller)
-    _hears(caller, SUPERVISOR_HZ, "caller")
-    _hears(caller, AGENT_HZ, "caller")
+    heard = _monitored_call(switch, tmp_path, mode)
+    for who, (tones, silent) in MODES[mode].items():
+        window = _end_window(getattr(heard, who))
+        for tone in tones:
+            _hears(window, tone, f"{who} ({mode})")
+        for tone in silent:
+            _deaf(window, tone, f"{who} ({mode})")
 
 
 def _window(samples: NDArray[np.int16], ended_at: float, start: float,
