@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -35,9 +36,11 @@ def _registered_twice(switch: RunningSwitch) -> None:
         time.sleep(0.1)
 
 
-def test_both_phones_ring_and_the_one_that_answers_takes_the_call(
-    switch: RunningSwitch, tmp_path: Path
-) -> None:
+@contextmanager
+def _both_ringing(switch: RunningSwitch,
+                  tmp_path: Path) -> Iterator[tuple[Baresip, Baresip, Baresip]]:
+    """Two devices registered as extension 1001 (answering by hand), its agent ready, and a
+    caller's call to 4001 ringing both: (desk, soft, caller)."""
     with _device(tmp_path, switch, "desk", auto=False) as desk, \
             _device(tmp_path, switch, "soft", auto=False) as soft:
         desk.wait_registered(timeout=10)
@@ -48,12 +51,19 @@ def test_both_phones_ring_and_the_one_that_answers_takes_the_call(
             caller.dial(f"sip:4001@{switch.sip_address}")
             desk.wait_event("CALL_INCOMING", timeout=15)
             soft.wait_event("CALL_INCOMING", timeout=15)
-            soft.answer()
-            soft.wait_event("CALL_ESTABLISHED", timeout=10)
-            desk.wait_event("CALL_CLOSED", timeout=10)  # cancelled: it stops ringing
-            assert not any(event.type == "CALL_ESTABLISHED" for event in desk.events)
-            caller.hangup()
-            soft.wait_event("CALL_CLOSED", timeout=10)
+            yield desk, soft, caller
+
+
+def test_both_phones_ring_and_the_one_that_answers_takes_the_call(
+    switch: RunningSwitch, tmp_path: Path
+) -> None:
+    with _both_ringing(switch, tmp_path) as (desk, soft, caller):
+        soft.answer()
+        soft.wait_event("CALL_ESTABLISHED", timeout=10)
+        desk.wait_event("CALL_CLOSED", timeout=10)  # cancelled: it stops ringing
+        assert not any(event.type == "CALL_ESTABLISHED" for event in desk.events)
+        caller.hangup()
+        soft.wait_event("CALL_CLOSED", timeout=10)
     rows = switch.call(lambda: [fact for fact in switch.facts
                                 if type(fact).__name__ == "InteractionStateChanged"
                                 and str(getattr(fact, "reason", "")) == "answered"])
@@ -63,24 +73,15 @@ def test_both_phones_ring_and_the_one_that_answers_takes_the_call(
 def test_one_phone_refusing_does_not_decline_while_the_other_rings(
     switch: RunningSwitch, tmp_path: Path
 ) -> None:
-    with _device(tmp_path, switch, "desk", auto=False) as desk, \
-            _device(tmp_path, switch, "soft", auto=False) as soft:
-        desk.wait_registered(timeout=10)
-        soft.wait_registered(timeout=10)
-        _registered_twice(switch)
-        switch.agent_ready("1001")
-        with Baresip(tmp_path / "caller", "caller") as caller:
-            caller.dial(f"sip:4001@{switch.sip_address}")
-            desk.wait_event("CALL_INCOMING", timeout=15)
-            soft.wait_event("CALL_INCOMING", timeout=15)
-            desk.hangup()  # rejects the ringing call on this device only
-            desk.wait_event("CALL_CLOSED", timeout=10)
-            time.sleep(0.5)
-            # Still offered to the agent (a decline would make them not ready, the call
-            # queued again).
-            assert switch.call(lambda: switch.runtime.server.agent_state("1001")) \
-                is AgentState.RESERVED
-            soft.answer()
-            soft.wait_event("CALL_ESTABLISHED", timeout=10)
-            caller.hangup()
-            soft.wait_event("CALL_CLOSED", timeout=10)
+    with _both_ringing(switch, tmp_path) as (desk, soft, caller):
+        desk.hangup()  # rejects the ringing call on this device only
+        desk.wait_event("CALL_CLOSED", timeout=10)
+        time.sleep(0.5)
+        # Still offered to the agent (a decline would make them not ready, the call
+        # queued again).
+        assert switch.call(lambda: switch.runtime.server.agent_state("1001")) \
+            is AgentState.RESERVED
+        soft.answer()
+        soft.wait_event("CALL_ESTABLISHED", timeout=10)
+        caller.hangup()
+        soft.wait_event("CALL_CLOSED", timeout=10)

@@ -40,6 +40,12 @@ FLOW: dict[str, Any] = {
 }
 
 
+def _states(switch: RunningSwitch) -> list[InteractionState]:
+    """The states the switch's interactions went through, in order."""
+    return switch.call(lambda: [fact.new for fact in switch.facts
+                                if isinstance(fact, InteractionStateChanged)])
+
+
 @pytest.fixture
 def switch(tmp_path: Path) -> Iterator[RunningSwitch]:
     yield from running_switch(tmp_path, flow=FLOW)
@@ -58,8 +64,7 @@ def test_rfc4733_digits_drive_the_ivr_to_the_agents_phone(
             phone.wait_log("answered", timeout=20)
             caller.wait(timeout=30)
         phone.wait_log("hung up", timeout=10)
-    states = switch.call(lambda: [fact.new for fact in switch.facts
-                                  if isinstance(fact, InteractionStateChanged)])
+    states = _states(switch)
     assert states[:3] == [InteractionState.IN_IVR, InteractionState.ROUTING,
                           InteractionState.QUEUED]  # the flow's choice queued it
     rows, total = list_interactions(switch.engine, TENANT, agent="1001")
@@ -80,8 +85,7 @@ def test_the_standard_uac_to_4001_skips_the_ivr_and_reaches_the_agent(
             result = caller.wait(timeout=30)
         assert result.ok and result.successful == 1, result.stdout + caller.messages()
         phone.wait_log("hung up", timeout=10)
-    states = switch.call(lambda: [fact.new for fact in switch.facts
-                                  if isinstance(fact, InteractionStateChanged)])
+    states = _states(switch)
     assert InteractionState.IN_IVR not in states
     assert InteractionState.IN_SERVICE in states
     rows, total = list_interactions(switch.engine, TENANT, agent="1001")
@@ -98,8 +102,7 @@ def test_the_standard_uac_to_4000_is_answered_by_the_ivr(
     with caller:
         result = caller.wait(timeout=30)
     assert result.ok and result.successful == 2, result.stdout + caller.messages()
-    states = switch.call(lambda: [fact.new for fact in switch.facts
-                                  if isinstance(fact, InteractionStateChanged)])
+    states = _states(switch)
     assert states.count(InteractionState.IN_IVR) == 2
     assert InteractionState.QUEUED not in states
     rows, total = list_interactions(switch.engine, TENANT)
@@ -124,8 +127,7 @@ def test_sipps_standard_uac_pcap_sends_audio_then_a_digit_that_the_ivr_takes(
             result = caller.wait(timeout=40)
         assert result.ok and result.successful == 1, result.stdout + caller.messages()
         phone.wait_log("answered", timeout=10)
-    states = switch.call(lambda: [fact.new for fact in switch.facts
-                                  if isinstance(fact, InteractionStateChanged)])
+    states = _states(switch)
     assert states[:4] == [InteractionState.IN_IVR, InteractionState.ROUTING,
                           InteractionState.QUEUED, InteractionState.OFFERED], states
 
@@ -145,7 +147,6 @@ def test_a_key_sent_in_a_sip_info_drives_the_ivr(
             result = caller.wait(timeout=30)
         assert result.ok and result.successful == 1, result.stdout + caller.messages()
         phone.wait_log("answered", timeout=10)
-    states = switch.call(lambda: [fact.new for fact in switch.facts
-                                  if isinstance(fact, InteractionStateChanged)])
+    states = _states(switch)
     assert states[:4] == [InteractionState.IN_IVR, InteractionState.ROUTING,
                           InteractionState.QUEUED, InteractionState.OFFERED], states

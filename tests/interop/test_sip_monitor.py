@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,9 +115,18 @@ class Heard:
     supervisor: NDArray[np.int16]
 
 
-def _monitored_call(switch: RunningSwitch, tmp_path: Path, mode: str) -> Heard:
-    """A call from the caller to agent 1001, monitored by 1004 in `mode` for 3.5 s; what each
-    phone heard over the whole call."""
+@dataclass
+class Phones:
+    caller: Baresip
+    agent: Baresip
+    supervisor: Baresip
+    interaction: str
+
+
+@contextmanager
+def _call_in_service(switch: RunningSwitch, tmp_path: Path) -> Iterator[Phones]:
+    """The agent's (1001) and the supervisor's (1004) phones registered, and the caller
+    through the trunk to 4001 talking to the agent; each phone plays its tone."""
     with _phone(switch, tmp_path, "1001", AGENT_HZ) as agent, \
             _phone(switch, tmp_path, SUPERVISOR, SUPERVISOR_HZ) as supervisor:
         agent.wait_registered(timeout=10)
@@ -127,15 +137,21 @@ def _monitored_call(switch: RunningSwitch, tmp_path: Path, mode: str) -> Heard:
             caller.dial(f"sip:4001@{switch.sip_address}")
             caller.wait_event("CALL_ESTABLISHED", timeout=10)
             agent.wait_event("CALL_ESTABLISHED", timeout=15)
-            interaction = _in_service(switch)
-            time.sleep(1.0)  # caller and agent alone for a moment
-            switch.handle(MonitorStarted(interaction, SUPERVISOR, mode))
-            supervisor.wait_event("CALL_ESTABLISHED", timeout=10)
-            time.sleep(3.5)
-            caller.hangup()
-            agent.wait_event("CALL_CLOSED", timeout=10)
-            supervisor.wait_event("CALL_CLOSED", timeout=10)  # the call's end hangs it up
-    return Heard(caller.heard(), agent.heard(), supervisor.heard())
+            yield Phones(caller, agent, supervisor, _in_service(switch))
+
+
+def _monitored_call(switch: RunningSwitch, tmp_path: Path, mode: str) -> Heard:
+    """A call from the caller to agent 1001, monitored by 1004 in `mode` for 3.5 s; what each
+    phone heard over the whole call."""
+    with _call_in_service(switch, tmp_path) as phones:
+        time.sleep(1.0)  # caller and agent alone for a moment
+        switch.handle(MonitorStarted(phones.interaction, SUPERVISOR, mode))
+        phones.supervisor.wait_event("CALL_ESTABLISHED", timeout=10)
+        time.sleep(3.5)
+        phones.caller.hangup()
+        phones.agent.wait_event("CALL_CLOSED", timeout=10)
+        phones.supervisor.wait_event("CALL_CLOSED", timeout=10)  # the call's end hangs it up
+    return Heard(phones.caller.heard(), phones.agent.heard(), phones.supervisor.heard())
 
 
 # What each phone hears in each mode: (tones heard, tones not heard). The supervisor hears
@@ -184,32 +200,24 @@ def test_mode_changes_and_leaving_take_effect_within_one_call(
 ) -> None:
     """barge → whisper (a new mode replaces the old) → MonitorEnded (the supervisor's phone is
     hung up); each phase judged in its own window of the recordings."""
-    with _phone(switch, tmp_path, "1001", AGENT_HZ) as agent, \
-            _phone(switch, tmp_path, SUPERVISOR, SUPERVISOR_HZ) as supervisor:
-        agent.wait_registered(timeout=10)
-        supervisor.wait_registered(timeout=10)
-        switch.agent_ready("1001")
-        with Baresip(tmp_path / "caller", "caller",
-                     source=_tone(tmp_path, "tone-caller", CALLER_HZ)) as caller:
-            caller.dial(f"sip:4001@{switch.sip_address}")
-            caller.wait_event("CALL_ESTABLISHED", timeout=10)
-            agent.wait_event("CALL_ESTABLISHED", timeout=15)
-            interaction = _in_service(switch)
-            switch.handle(MonitorStarted(interaction, SUPERVISOR, "barge"))
-            supervisor.wait_event("CALL_ESTABLISHED", timeout=10)
-            barging = time.monotonic()
-            time.sleep(2.5)
-            whispering = time.monotonic()
-            switch.handle(MonitorStarted(interaction, SUPERVISOR, "whisper"))
-            time.sleep(2.5)
-            left = time.monotonic()
-            switch.handle(MonitorEnded(interaction, SUPERVISOR))
-            supervisor.wait_event("CALL_CLOSED", timeout=5)  # MonitorEnded hangs it up
-            supervisor_ended = time.monotonic()
-            time.sleep(2.0)
-            hung_up = time.monotonic()
-            caller.hangup()
-            agent.wait_event("CALL_CLOSED", timeout=10)
+    with _call_in_service(switch, tmp_path) as phones:
+        caller, agent, supervisor = phones.caller, phones.agent, phones.supervisor
+        interaction = phones.interaction
+        switch.handle(MonitorStarted(interaction, SUPERVISOR, "barge"))
+        supervisor.wait_event("CALL_ESTABLISHED", timeout=10)
+        barging = time.monotonic()
+        time.sleep(2.5)
+        whispering = time.monotonic()
+        switch.handle(MonitorStarted(interaction, SUPERVISOR, "whisper"))
+        time.sleep(2.5)
+        left = time.monotonic()
+        switch.handle(MonitorEnded(interaction, SUPERVISOR))
+        supervisor.wait_event("CALL_CLOSED", timeout=5)  # MonitorEnded hangs it up
+        supervisor_ended = time.monotonic()
+        time.sleep(2.0)
+        hung_up = time.monotonic()
+        caller.hangup()
+        agent.wait_event("CALL_CLOSED", timeout=10)
     heard_caller, heard_agent = caller.heard(), agent.heard()
     phases = {"barge": (barging + 1.0, whispering - 0.25),
               "whisper": (whispering + 1.0, left - 0.25),
@@ -353,30 +361,24 @@ def test_the_callers_hangup_ends_the_conference_for_both_agents(
 def test_a_supervisor_who_hangs_up_leaves_and_the_core_is_told(
     switch: RunningSwitch, tmp_path: Path
 ) -> None:
-    with _phone(switch, tmp_path, "1001", AGENT_HZ) as agent, \
-            _phone(switch, tmp_path, SUPERVISOR, SUPERVISOR_HZ) as supervisor:
-        agent.wait_registered(timeout=10)
-        supervisor.wait_registered(timeout=10)
-        switch.agent_ready("1001")
-        with Baresip(tmp_path / "caller", "caller") as caller:
-            caller.dial(f"sip:4001@{switch.sip_address}")
-            interaction = _in_service(switch, timeout=15)
-            switch.handle(MonitorStarted(interaction, SUPERVISOR, "listen"))
-            supervisor.wait_event("CALL_ESTABLISHED", timeout=10)
-            supervisor.hangup()
+    with _call_in_service(switch, tmp_path) as phones:
+        interaction, supervisor = phones.interaction, phones.supervisor
+        switch.handle(MonitorStarted(interaction, SUPERVISOR, "listen"))
+        supervisor.wait_event("CALL_ESTABLISHED", timeout=10)
+        supervisor.hangup()
 
-            def left() -> bool:
-                return any(isinstance(fact, MonitoringChanged) and fact.mode is None
-                           for fact in switch.facts)
+        def left() -> bool:
+            return any(isinstance(fact, MonitoringChanged) and fact.mode is None
+                       for fact in switch.facts)
 
-            deadline = time.monotonic() + 5
-            while not switch.call(left):
-                assert time.monotonic() < deadline, switch.fact_names()
-                time.sleep(0.1)
-            # The call goes on without the supervisor, who may listen in again.
-            assert switch.call(lambda: list(switch.switch.gateway.calls)) == [interaction]
-            seen = len(supervisor.events)
-            switch.handle(MonitorStarted(interaction, SUPERVISOR, "listen"))
-            supervisor.wait_event("CALL_ESTABLISHED", timeout=10, since=seen)
-            caller.hangup()
-            agent.wait_event("CALL_CLOSED", timeout=10)
+        deadline = time.monotonic() + 5
+        while not switch.call(left):
+            assert time.monotonic() < deadline, switch.fact_names()
+            time.sleep(0.1)
+        # The call goes on without the supervisor, who may listen in again.
+        assert switch.call(lambda: list(switch.switch.gateway.calls)) == [interaction]
+        seen = len(supervisor.events)
+        switch.handle(MonitorStarted(interaction, SUPERVISOR, "listen"))
+        supervisor.wait_event("CALL_ESTABLISHED", timeout=10, since=seen)
+        phones.caller.hangup()
+        phones.agent.wait_event("CALL_CLOSED", timeout=10)
