@@ -33,11 +33,8 @@ from hotline.switch.b2bua.phone_dialling import core_refusal, dial_failure, phra
 from hotline.switch.b2bua.placing import CallPlacer
 from hotline.switch.b2bua.sip_call import SipCall
 from hotline.switch.media.backend import MediaBackend
-from hotline.switch.media.sdp import LocalMedia, SdpError, answer, serialise_sdp
-from hotline.switch.sip.address import NameAddress
-from hotline.switch.sip.legs import SDP, InboundLeg, Leg, LegEvents, LegState
-from hotline.switch.sip.message import make_response
-from hotline.switch.sip.uri import SipUri
+from hotline.switch.media.sdp import LocalMedia, SdpError, answer
+from hotline.switch.sip.legs import InboundLeg, Leg, LegEvents, LegState
 
 log = logging.getLogger("hotline.sip")
 
@@ -207,21 +204,9 @@ class TrunkCalls:
             self._end_call(call)
             return
         told = True
-        self._early_media(leg)
-        self._media.play(leg.id, ringback(), loop=True)
-
-    def _early_media(self, leg: InboundLeg) -> None:
-        """183 Session Progress with our SDP: the phone hears what we play before we
-        answer."""
         assert leg.local_sdp is not None
-        local = leg.endpoint.local
-        params = (("transport", "tcp"),) if leg.peer.transport.upper() == "TCP" else ()
-        contact = NameAddress(SipUri(local.host, user="hotline", port=local.port,
-                                     params=params))
-        leg.endpoint.respond(leg.transaction, make_response(
-            leg.invite, 183, to_tag=leg.tag,
-            headers=[("Contact", str(contact)), ("Content-Type", SDP)],
-            body=serialise_sdp(leg.local_sdp).encode()), self._now())
+        leg.progress(leg.local_sdp, self._now())  # 183: the phone hears our ring-back
+        self._media.play(leg.id, ringback(), loop=True)
 
     def transfer_out(self, call: SipCall, number: str) -> None:
         """Blind transfer to a number outside: the far end through the trunk, the agent

@@ -240,6 +240,17 @@ class InboundLeg(Leg):
                 self.invite, 180, to_tag=self.tag,
                 headers=[("Contact", str(self._contact()))]), now)
 
+    def progress(self, sdp: SessionDescription, now: float) -> None:
+        """183 Session Progress with our SDP: the caller hears what we play before we answer
+        (early media, e.g. ring-back while the far end rings)."""
+        if self.state not in (LegState.NEW, LegState.RINGING):
+            return
+        self.local_sdp = sdp
+        self.endpoint.respond(self.transaction, make_response(
+            self.invite, 183, to_tag=self.tag,
+            headers=[("Contact", str(self._contact())), ("Content-Type", SDP)],
+            body=serialise_sdp(sdp).encode()), now)
+
     def answer(self, sdp: SessionDescription, now: float) -> None:
         """200 OK with our SDP; the dialog exists from here."""
         if self.state not in (LegState.NEW, LegState.RINGING):
