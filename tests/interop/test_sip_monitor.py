@@ -119,25 +119,28 @@ class Heard:
 class Phones:
     caller: Baresip
     agent: Baresip
-    supervisor: Baresip
+    other: Baresip
+    """The supervisor's phone, or a colleague's for a conference."""
     interaction: str
 
 
 @contextmanager
-def _call_in_service(switch: RunningSwitch, tmp_path: Path) -> Iterator[Phones]:
-    """The agent's (1001) and the supervisor's (1004) phones registered, and the caller
-    through the trunk to 4001 talking to the agent; each phone plays its tone."""
+def _call_in_service(switch: RunningSwitch, tmp_path: Path, other: str = SUPERVISOR,
+                     other_hz: float = SUPERVISOR_HZ) -> Iterator[Phones]:
+    """The agent's (1001) and another extension's phone (the supervisor's, 1004, unless
+    `other` says) registered, and the caller through the trunk to 4001 talking to the
+    agent; each phone plays its tone."""
     with _phone(switch, tmp_path, "1001", AGENT_HZ) as agent, \
-            _phone(switch, tmp_path, SUPERVISOR, SUPERVISOR_HZ) as supervisor:
+            _phone(switch, tmp_path, other, other_hz) as second:
         agent.wait_registered(timeout=10)
-        supervisor.wait_registered(timeout=10)
+        second.wait_registered(timeout=10)
         switch.agent_ready("1001")
         with Baresip(tmp_path / "caller", "caller",
                      source=_tone(tmp_path, "tone-caller", CALLER_HZ)) as caller:
             caller.dial(f"sip:4001@{switch.sip_address}")
             caller.wait_event("CALL_ESTABLISHED", timeout=10)
             agent.wait_event("CALL_ESTABLISHED", timeout=15)
-            yield Phones(caller, agent, supervisor, _in_service(switch))
+            yield Phones(caller, agent, second, _in_service(switch))
 
 
 def _monitored_call(switch: RunningSwitch, tmp_path: Path, mode: str) -> Heard:
@@ -146,12 +149,12 @@ def _monitored_call(switch: RunningSwitch, tmp_path: Path, mode: str) -> Heard:
     with _call_in_service(switch, tmp_path) as phones:
         time.sleep(1.0)  # caller and agent alone for a moment
         switch.handle(MonitorStarted(phones.interaction, SUPERVISOR, mode))
-        phones.supervisor.wait_event("CALL_ESTABLISHED", timeout=10)
+        phones.other.wait_event("CALL_ESTABLISHED", timeout=10)
         time.sleep(3.5)
         phones.caller.hangup()
         phones.agent.wait_event("CALL_CLOSED", timeout=10)
-        phones.supervisor.wait_event("CALL_CLOSED", timeout=10)  # the call's end hangs it up
-    return Heard(phones.caller.heard(), phones.agent.heard(), phones.supervisor.heard())
+        phones.other.wait_event("CALL_CLOSED", timeout=10)  # the call's end hangs it up
+    return Heard(phones.caller.heard(), phones.agent.heard(), phones.other.heard())
 
 
 # What each phone hears in each mode: (tones heard, tones not heard). The supervisor hears
@@ -201,7 +204,7 @@ def test_mode_changes_and_leaving_take_effect_within_one_call(
     """barge → whisper (a new mode replaces the old) → MonitorEnded (the supervisor's phone is
     hung up); each phase judged in its own window of the recordings."""
     with _call_in_service(switch, tmp_path) as phones:
-        caller, agent, supervisor = phones.caller, phones.agent, phones.supervisor
+        caller, agent, supervisor = phones.caller, phones.agent, phones.other
         interaction = phones.interaction
         switch.handle(MonitorStarted(interaction, SUPERVISOR, "barge"))
         supervisor.wait_event("CALL_ESTABLISHED", timeout=10)
@@ -266,36 +269,28 @@ class Conferenced:
 def _conference_call(switch: RunningSwitch, tmp_path: Path) -> Conferenced:
     """The caller reaches agent 1001, who consults 1002 (the caller on hold) for 2.5 s, then
     conferences all three for 3 s; the caller hangs up."""
-    with _phone(switch, tmp_path, "1001", AGENT_HZ) as agent, \
-            _phone(switch, tmp_path, "1002", COLLEAGUE_HZ) as colleague:
-        agent.wait_registered(timeout=10)
-        colleague.wait_registered(timeout=10)
-        switch.agent_ready("1001")
-        with Baresip(tmp_path / "caller", "caller",
-                     source=_tone(tmp_path, "tone-caller", CALLER_HZ)) as caller:
-            caller.dial(f"sip:4001@{switch.sip_address}")
-            caller.wait_event("CALL_ESTABLISHED", timeout=10)
-            agent.wait_event("CALL_ESTABLISHED", timeout=15)
-            interaction = _in_service(switch)
-            switch.agent_ready("1002")
-            switch.handle(AgentConsulted(interaction, "1001", "1002"))
-            colleague.wait_event("CALL_ESTABLISHED", timeout=10)
-            consulting = time.monotonic()
-            time.sleep(2.5)
-            conferenced = time.monotonic()
-            switch.handle(ConsultConferenced(interaction, "1001"))
-            time.sleep(3.0)
-            hung_up = time.monotonic()
-            caller.hangup()
-            agent.wait_event("CALL_CLOSED", timeout=10)
-            try:
-                colleague.wait_event("CALL_CLOSED", timeout=3)
-                by_switch = True
-            except PeerError:  # still connected: leave on its own
-                by_switch = False
-                colleague.hangup()
-                colleague.wait_event("CALL_CLOSED", timeout=10)
-            colleague_ended = time.monotonic()
+    with _call_in_service(switch, tmp_path, "1002", COLLEAGUE_HZ) as phones:
+        caller, agent, colleague = phones.caller, phones.agent, phones.other
+        interaction = phones.interaction
+        switch.agent_ready("1002")
+        switch.handle(AgentConsulted(interaction, "1001", "1002"))
+        colleague.wait_event("CALL_ESTABLISHED", timeout=10)
+        consulting = time.monotonic()
+        time.sleep(2.5)
+        conferenced = time.monotonic()
+        switch.handle(ConsultConferenced(interaction, "1001"))
+        time.sleep(3.0)
+        hung_up = time.monotonic()
+        caller.hangup()
+        agent.wait_event("CALL_CLOSED", timeout=10)
+        try:
+            colleague.wait_event("CALL_CLOSED", timeout=3)
+            by_switch = True
+        except PeerError:  # still connected: leave on its own
+            by_switch = False
+            colleague.hangup()
+            colleague.wait_event("CALL_CLOSED", timeout=10)
+        colleague_ended = time.monotonic()
     return Conferenced(caller.heard(), agent.heard(), colleague.heard(), consulting,
                        conferenced, hung_up, colleague_ended, by_switch)
 
@@ -362,7 +357,7 @@ def test_a_supervisor_who_hangs_up_leaves_and_the_core_is_told(
     switch: RunningSwitch, tmp_path: Path
 ) -> None:
     with _call_in_service(switch, tmp_path) as phones:
-        interaction, supervisor = phones.interaction, phones.supervisor
+        interaction, supervisor = phones.interaction, phones.other
         switch.handle(MonitorStarted(interaction, SUPERVISOR, "listen"))
         supervisor.wait_event("CALL_ESTABLISHED", timeout=10)
         supervisor.hangup()
