@@ -44,8 +44,10 @@ def _closed_with(phone: Baresip, status: str, timeout: float = 10) -> Event:
     return event
 
 
-def _interactions(switch: RunningSwitch, agent: str, count: int,
+def _interactions(switch: RunningSwitch, agent: str | None, count: int,
                   timeout: float = 10) -> list[InteractionRecord]:
+    """The tenant's interaction records (the agent's, unless `agent` is None), once there
+    are `count` of them or `timeout` has passed."""
     deadline = time.monotonic() + timeout
     while True:
         rows, total = list_interactions(switch.engine, TENANT, agent=agent)
@@ -128,11 +130,7 @@ def test_a_busy_far_end_refuses_the_phones_call_with_486(
         phone.dial(f"sip:{NUMBER}@{switch.sip_address}")
         trunk.wait_log(f"busy {NUMBER}", timeout=10)
         _closed_with(phone, "486")
-    rows, _ = list_interactions(switch.engine, TENANT)
-    deadline = time.monotonic() + 10
-    while not rows and time.monotonic() < deadline:
-        time.sleep(0.2)
-        rows, _ = list_interactions(switch.engine, TENANT)
+    rows = _interactions(switch, None, 1)
     assert len(rows) == 1 and rows[0].direction == "outbound" and rows[0].result != "answered"
     assert _agent_state(switch, "1001") == "ready"
 
