@@ -24,7 +24,6 @@ from hotline.switch.b2bua.phone_dialling import (
     core_refusal,
     dial_failure,
     phone_destination,
-    phrase,
 )
 
 
@@ -99,8 +98,3 @@ def test_the_cores_refusal_is_busy_for_an_agent_on_a_call_and_forbidden_otherwis
     out = core_refusal(IllegalAgentTransition("a1", AgentState.LOGGED_OUT, AgentTrigger.DIAL))
     assert out.status == 403 and "logged_out" in out.reason
     assert core_refusal(CoreError("unknown agent 'zz'")) == Refused(403, "unknown agent 'zz'")
-
-
-def test_the_reason_phrase_keeps_the_reason_and_stays_short() -> None:
-    assert phrase(403, "no") == "Forbidden (no)"
-    assert len(phrase(486, "x" * 500)) == 200

@@ -109,7 +109,6 @@ from hotline.switch.b2bua.phone_dialling import (
     ToExtension,
     ToOutside,
     phone_destination,
-    phrase,
 )
 from hotline.switch.b2bua.phone_transfer import phone_transfer_event
 from hotline.switch.b2bua.placing import CallPlacer
@@ -131,6 +130,7 @@ from hotline.switch.sip.message import Request, Response, make_response
 from hotline.switch.sip.registrar import Binding, Bindings, Registrar
 from hotline.switch.sip.registration import Doorman, ExtensionRecord
 from hotline.switch.sip.server_transaction import InviteServerTransaction, ServerTransaction
+from hotline.switch.sip.status import reason_because
 from hotline.switch.sip.syntax import SipSyntaxError
 from hotline.switch.sip.transport import SipTransport
 from hotline.switch.sip.uri import SipUri
@@ -364,7 +364,7 @@ class SipGateway:
             log.info("call from extension %s to %r refused: %s", caller.number, dialled[:20],
                      destination.reason)
             self.endpoint.respond(transaction, make_response(
-                request, destination.status, phrase(destination.status, destination.reason),
+                request, destination.status, reason_because(destination.status, destination.reason),
                 to_tag=self.endpoint.local_tag(transaction)), now)
             return True
         if not isinstance(destination, ToExtension | ToOutside):

@@ -48,15 +48,6 @@ class Refused:
 
 PhoneDestination = ToDid | ToExtension | ToOutside | Refused
 
-_PHRASES = {403: "Forbidden", 404: "Not Found", 480: "Temporarily Unavailable",
-            486: "Busy Here", 503: "Service Unavailable"}
-
-
-def phrase(status: int, reason: str) -> str:
-    """A reason phrase: the status's usual words with the reason in brackets, kept short."""
-    return f"{_PHRASES.get(status, 'Refused')} ({reason})"[:200]
-
-
 def phone_destination(directory: Directory, caller: ExtensionRecord,
                       dialled: str) -> PhoneDestination:
     """What the phone of extension `caller` reaches by dialling `dialled` (the Request-URI's

@@ -29,12 +29,13 @@ from hotline.switch.b2bua.addressing import trunk_credentials, trunk_target
 from hotline.switch.b2bua.directory import Directory
 from hotline.switch.b2bua.leg_media import LegMedia
 from hotline.switch.b2bua.music import ringback
-from hotline.switch.b2bua.phone_dialling import core_refusal, dial_failure, phrase
+from hotline.switch.b2bua.phone_dialling import core_refusal, dial_failure
 from hotline.switch.b2bua.placing import CallPlacer
 from hotline.switch.b2bua.sip_call import SipCall
 from hotline.switch.media.backend import MediaBackend
 from hotline.switch.media.sdp import LocalMedia, SdpError, answer
 from hotline.switch.sip.legs import InboundLeg, Leg, LegEvents, LegState
+from hotline.switch.sip.status import reason_because
 
 log = logging.getLogger("hotline.sip")
 
@@ -142,7 +143,7 @@ class TrunkCalls:
                 self._tell(call.tenant, DialFailed(call.interaction_id, why))
                 phone = call.agent
                 if isinstance(phone, InboundLeg):
-                    phone.reject(status, self._now(), phrase(status, f"the far end: {why}"))
+                    phone.reject(status, self._now(), reason_because(status, f"the far end: {why}"))
             self._soon(lambda: self._end_call(call))
 
         call.ringing["far_end"] = []
@@ -200,7 +201,7 @@ class TrunkCalls:
         except CoreError as error:
             log.info("phone dial of %s by %s refused by the core: %s", number, agent_id, error)
             refusal = core_refusal(error)
-            leg.reject(refusal.status, self._now(), phrase(refusal.status, refusal.reason))
+            leg.reject(refusal.status, self._now(), reason_because(refusal.status, refusal.reason))
             self._end_call(call)
             return
         told = True

@@ -38,6 +38,7 @@ from .endpoint import Endpoint, Peer
 from .headers import Headers
 from .message import Request, Response, make_response
 from .server_transaction import InviteServerTransaction, ServerTransaction
+from .status import reason_because
 from .syntax import SipSyntaxError
 from .uri import SipUri, Uri
 
@@ -140,12 +141,12 @@ class Leg:
             target = parse_name_address(targets[0])
         except SipSyntaxError as error:
             self.endpoint.respond(transaction, make_response(
-                request, 400, f"Bad Request (Refer-To: {error})"[:200]), now)
+                request, 400, reason_because(400, f"Refer-To: {error}")), now)
             return
         refusal = self.events.referred(self, target)
         if refusal is not None:
             self.endpoint.respond(transaction, make_response(
-                request, 603, f"Decline ({refusal})"[:200]), now)
+                request, 603, reason_because(603, refusal)), now)
             return
         self.endpoint.respond(transaction, make_response(request, 202), now)
         try:

@@ -73,3 +73,9 @@ def reason_phrase(status: int) -> str:
     if status in REASON_PHRASES:
         return REASON_PHRASES[status]
     return REASON_PHRASES.get(status // 100 * 100, "Unknown")
+
+
+def reason_because(status: int, why: str) -> str:
+    """A reason phrase that says why: the status's default words, then `why` in brackets
+    (`486 Busy Here (agent '1001' is busy)`), kept to 200 characters."""
+    return f"{reason_phrase(status)} ({why})"[:200]
